@@ -1,0 +1,203 @@
+"""Detection quality: per-category precision/recall on the labelled dev set, false-positive rates on
+everyday messages (UCI SMS ham), link recall on real phishing lists and link false positives on the
+Tranco top sites.
+
+    python bench/eval.py [--shared ../shared] [--json]
+
+Reads `tests/data/` (ours) and `../shared/eval/` (third-party, see its README for provenance).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.conversation import ThreadStore
+from engine.engine import Engine
+from engine.model import CATEGORIES, Message, Severity
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_SHARED = REPO.parent / "shared"
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+@dataclass
+class Report:
+    per_category: dict[str, Counts] = field(
+        default_factory=lambda: {c: Counts() for c in CATEGORIES}
+    )
+    rates: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (hits, total)
+    misses: list[str] = field(default_factory=list)
+
+    def rate(self, name: str, hits: int, total: int) -> None:
+        self.rates[name] = (hits, total)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "per_category": {
+                c: {
+                    "precision": round(n.precision, 3),
+                    "recall": round(n.recall, 3),
+                    "tp": n.tp,
+                    "fp": n.fp,
+                    "fn": n.fn,
+                }
+                for c, n in self.per_category.items()
+            },
+            "rates": {
+                k: {"hits": h, "total": t, "rate": round(h / t, 4) if t else 0.0}
+                for k, (h, t) in self.rates.items()
+            },
+        }
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, object]]:
+    with path.open(encoding="utf-8") as stream:
+        for line in stream:
+            if line.strip():
+                yield json.loads(line)
+
+
+def eval_messages(engine: Engine, rows: Iterable[dict[str, object]], report: Report) -> None:
+    flagged: Counter[str] = Counter()
+    totals: Counter[str] = Counter()
+    for row in rows:
+        text = str(row["text"])
+        direction = str(row.get("direction", "in"))
+        expected = set(row.get("categories") or [])  # type: ignore[call-overload]
+        got = set(c for f in engine.scan(text, direction) for c in [f.category])
+        for category in CATEGORIES:
+            counts = report.per_category[category]
+            if category in got and category in expected:
+                counts.tp += 1
+            elif category in got:
+                counts.fp += 1
+                report.misses.append(f"FP {category:15} {row.get('id')}: {text[:110]}")
+            elif category in expected:
+                counts.fn += 1
+                report.misses.append(f"FN {category:15} {row.get('id')}: {text[:110]}")
+        kind = str(row.get("kind", "benign" if not expected else "risky"))
+        lang = str(row.get("lang", "?"))
+        if not expected:
+            for key in (f"dev benign flagged ({lang})", f"dev {kind} flagged ({lang})"):
+                totals[key] += 1
+                flagged[key] += bool(got)
+        elif lang == "vi" and row.get("diacritics") is False:
+            key = "dev vi no-diacritics risky caught"
+            totals[key] += 1
+            flagged[key] += bool(got & expected)
+    for key in sorted(totals):
+        report.rate(key, flagged[key], totals[key])
+
+
+def eval_threads(engine: Engine, rows: list[dict[str, object]], report: Report) -> None:
+    store = ThreadStore()
+    met = total = 0
+    for row in rows:
+        message = Message(
+            id=str(row.get("seq")),
+            text=str(row["text"]),
+            thread=str(row["thread"]),
+            direction=str(row.get("direction", "in")),
+        )
+        (verdict,) = engine.analyze([message], store)
+        expected = row.get("expect_thread_severity_at_least", "absent")
+        if expected == "absent":
+            continue
+        total += 1
+        got = verdict.thread_risk.severity if verdict.thread_risk else Severity.NONE
+        ok = got <= Severity.LOW if expected is None else got >= Severity.parse(str(expected))
+        met += ok
+        if not ok:
+            report.misses.append(f"THREAD {row['thread']}: expected {expected}, got {got.label}")
+    report.rate("dev threads meeting expectation", met, total)
+
+
+def eval_sms(engine: Engine, path: Path, report: Report) -> None:
+    with path.open(encoding="utf-8") as stream:
+        rows = list(csv.DictReader(stream))
+    for label in ("ham", "spam"):
+        texts = [r["text"] for r in rows if r["label"] == label]
+        hits = 0
+        for text in texts:
+            if engine.scan(text):
+                hits += 1
+                if label == "ham":
+                    report.misses.append(f"SMS-HAM FP: {text[:110]}")
+        report.rate(f"uci sms {label} flagged", hits, len(texts))
+
+
+def eval_links(engine: Engine, shared: Path, report: Report) -> None:
+    def lines(name: str) -> list[str]:
+        text = (shared / "eval" / name).read_text(encoding="utf-8")
+        return [x.strip() for x in text.splitlines() if x.strip() and not x.startswith("#")]
+
+    phish = lines("phishing_urls_openphish_2025-01.txt")
+    report.rate(
+        "openphish urls flagged", sum(engine.check_url(u).flagged for u in phish), len(phish)
+    )
+    tranco = lines("benign_domains_tranco_top10k.txt")
+    as_url = sum(engine.check_url(f"https://{d}/").flagged for d in tranco)
+    report.rate("tranco top10k https://domain/ flagged", as_url, len(tranco))
+    in_text = sum(bool(engine.scan(f"xem thử {d} nhé")) for d in tranco)
+    report.rate("tranco top10k bare domain in a message flagged", in_text, len(tranco))
+
+
+def print_report(report: Report) -> None:
+    print(f"{'category':16} {'precision':>9} {'recall':>7} {'tp':>4} {'fp':>4} {'fn':>4}")
+    for category, n in report.per_category.items():
+        print(f"{category:16} {n.precision:9.3f} {n.recall:7.3f} {n.tp:4} {n.fp:4} {n.fn:4}")
+    print()
+    for name, (hits, total) in report.rates.items():
+        pct = 100 * hits / total if total else 0.0
+        print(f"{name:52} {hits:6} / {total:<6} {pct:6.2f}%")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--misses", action="store_true", help="list false positives and negatives")
+    parser.add_argument("--no-links", action="store_true", help="skip the (slower) link lists")
+    args = parser.parse_args(argv)
+    engine = Engine.load()
+    report = Report()
+    eval_messages(engine, read_jsonl(REPO / "tests" / "data" / "dev_messages.jsonl"), report)
+    threads = REPO / "tests" / "data" / "dev_threads.jsonl"
+    if threads.exists():
+        eval_threads(engine, list(read_jsonl(threads)), report)
+    eval_sms(engine, args.shared / "eval" / "sms_spam_uci.csv", report)
+    if not args.no_links:
+        eval_links(engine, args.shared, report)
+    if args.json:
+        json.dump(report.to_json(), sys.stdout, indent=2)
+        print()
+    else:
+        print_report(report)
+    if args.misses:
+        print("\n".join(["", *report.misses]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

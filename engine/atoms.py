@@ -1,0 +1,143 @@
+"""Required literal "atoms" of a regex, for the prefilter (the YARA idea).
+
+`required_atoms(pattern)` returns a set of literal strings such that every match of the pattern
+contains at least one of them, or None when no such set can be proven. The matcher only runs a
+pattern on messages where one of its atoms occurs, so this module must never claim an atom a match
+could lack: when in doubt it returns None (and the pattern simply runs on every message).
+
+It also answers the lint question "can this pattern backtrack catastrophically?" from the same
+parse tree: a repeat whose body can itself repeat without bound (`(a+)+`, `(\\w+\\s?)*`).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    from re import _parser as sre_parse
+else:  # pragma: no cover - Python 3.10
+    import sre_parse
+
+_C: Any = sre_parse  # opcode constants live on the parser module in 3.10 and 3.11+
+_REPEATS = {_C.MAX_REPEAT, _C.MIN_REPEAT}
+if hasattr(_C, "POSSESSIVE_REPEAT"):
+    _REPEATS.add(_C.POSSESSIVE_REPEAT)
+_ZERO_WIDTH = {_C.AT, _C.ASSERT, _C.ASSERT_NOT}
+_MAX_CLASS_ATOMS = 6
+_MANY = 10  # an outer repeat allowed more times than this counts as unbounded
+
+Atoms = frozenset[str]
+
+
+def _parse(pattern: str) -> Any | None:
+    try:
+        return sre_parse.parse(pattern)
+    except Exception:  # regex-module syntax that `re` lacks: no proof, no atoms
+        return None
+
+
+def required_atoms(pattern: str) -> Atoms | None:
+    """Literals at least one of which every match contains; None if none can be proven."""
+    tree = _parse(pattern)
+    if tree is None:
+        return None
+    atoms = _sequence(list(tree))
+    if atoms is None or any(not atom for atom in atoms):
+        return None
+    return atoms
+
+
+def _score(atoms: Atoms) -> tuple[int, int]:
+    """Prefer sets whose shortest atom is longest, then smaller sets."""
+    return (min(len(a) for a in atoms), -len(atoms))
+
+
+def _best(candidates: Iterable[Atoms]) -> Atoms | None:
+    usable = [c for c in candidates if c and all(c)]
+    return max(usable, key=_score) if usable else None
+
+
+def _sequence(items: list[tuple[Any, Any]]) -> Atoms | None:
+    candidates: list[Atoms] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            candidates.append(frozenset(["".join(run)]))
+            run.clear()
+
+    for op, av in items:
+        if op == _C.LITERAL:
+            run.append(chr(av))
+            continue
+        if op in _ZERO_WIDTH:
+            continue  # anchors and lookarounds consume nothing; the literal run stays contiguous
+        flush()
+        sub = _item(op, av)
+        if sub is not None:
+            candidates.append(sub)
+    flush()
+    return _best(candidates)
+
+
+def _item(op: Any, av: Any) -> Atoms | None:
+    if op == _C.SUBPATTERN:
+        return _sequence(list(av[-1]))
+    if hasattr(_C, "ATOMIC_GROUP") and op == _C.ATOMIC_GROUP:
+        return _sequence(list(av))
+    if op in _REPEATS:
+        low, _high, body = av
+        return _sequence(list(body)) if low >= 1 else None
+    if op == _C.BRANCH:
+        union: set[str] = set()
+        for branch in av[1]:
+            atoms = _sequence(list(branch))
+            if atoms is None:
+                return None
+            union |= atoms
+        return frozenset(union)
+    if op == _C.IN:
+        chars = [chr(v) for o, v in av if o == _C.LITERAL]
+        if len(chars) == len(av) and 0 < len(chars) <= _MAX_CLASS_ATOMS:
+            return frozenset(chars)
+    return None
+
+
+def nested_quantifier(pattern: str) -> bool:
+    """True when a repeated group contains an unbounded repeat (catastrophic backtracking)."""
+    tree = _parse(pattern)
+    return tree is not None and _has_nested(list(tree), inside_repeat=False)
+
+
+def _has_nested(items: list[tuple[Any, Any]], inside_repeat: bool) -> bool:
+    """Walk the tree; `inside_repeat` is True below a repeat that may run many times.
+
+    Bounded gaps such as `(?:\\w+\\s+){0,3}` are allowed: their outer repeat is small, and the
+    runtime probe in lint catches what this shape test lets through.
+    """
+    for op, av in items:
+        if op in _REPEATS:
+            _low, high, body = av
+            unbounded = high == _C.MAXREPEAT
+            if inside_repeat and unbounded:
+                return True
+            if _has_nested(list(body), inside_repeat or unbounded or high > _MANY):
+                return True
+        elif op == _C.SUBPATTERN:
+            if _has_nested(list(av[-1]), inside_repeat):
+                return True
+        elif op == _C.BRANCH:
+            if any(_has_nested(list(b), inside_repeat) for b in av[1]):
+                return True
+        elif op in (_C.ASSERT, _C.ASSERT_NOT):
+            if _has_nested(list(av[1]), inside_repeat):
+                return True
+        elif (
+            hasattr(_C, "ATOMIC_GROUP")
+            and op == _C.ATOMIC_GROUP
+            and _has_nested(list(av), inside_repeat)
+        ):
+            return True
+    return False

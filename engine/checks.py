@@ -1,0 +1,129 @@
+"""Maintainers' checks: every rule's own examples (`rules test`) and rule hygiene (`rules lint`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import regex
+
+from .atoms import nested_quantifier, required_atoms
+from .engine import Engine
+from .errors import Problem
+from .normalize import fold_pattern, normalize
+from .packs import Rule
+
+MIN_EXAMPLES = 3
+MIN_ATOM_LENGTH = 3
+#: Inputs shaped to make a careless pattern backtrack; each pattern must finish on each quickly.
+PROBE_SECONDS = 0.05
+_PROBES = (
+    "a" * 3000 + "!",
+    "a " * 1500 + "!",
+    "ab" * 1500 + "\n",
+    "1" * 3000 + "x",
+    ". " * 1500,
+    "khong " * 500 + "!",
+)
+_UPPER = regex.compile(r"\p{Lu}")
+
+
+def test_examples(engine: Engine) -> tuple[list[Problem], int]:
+    """Run every rule's examples; return the problems and how many examples ran."""
+    problems: list[Problem] = []
+    count = 0
+    for rule in _rules(engine):
+        direction = "in" if rule.direction == "any" else rule.direction
+        for example in rule.match_examples:
+            count += 1
+            findings = engine.scan_uncached(example.text, direction)
+            if not any(f.rule == rule.id for f in findings):
+                problems.append(
+                    _problem(rule, example.line, f"match example not matched: {example.text!r}")
+                )
+        for example in rule.no_match_examples:
+            count += 1
+            findings = engine.scan_uncached(example.text, direction)
+            culprits = sorted({f.rule for f in findings if f.category == rule.category})
+            if culprits:
+                who = "this rule" if culprits == [rule.id] else ", ".join(culprits)
+                problems.append(
+                    _problem(
+                        rule, example.line, f"no_match example flagged by {who}: {example.text!r}"
+                    )
+                )
+    return problems, count
+
+
+def lint(engine: Engine) -> list[Problem]:
+    """Hygiene that loading does not enforce: examples, prefilter atoms, backtracking, case."""
+    problems: list[Problem] = []
+    lexicon = engine.data.lexicon
+    for rule in _rules(engine):
+        if len(rule.match_examples) < MIN_EXAMPLES or len(rule.no_match_examples) < MIN_EXAMPLES:
+            problems.append(
+                _problem(
+                    rule,
+                    rule.line,
+                    f"needs at least {MIN_EXAMPLES} match and {MIN_EXAMPLES} no_match examples "
+                    f"(has {len(rule.match_examples)} and {len(rule.no_match_examples)})",
+                )
+            )
+        for keyword in rule.keywords:
+            if len(normalize(keyword, lexicon).text) < MIN_ATOM_LENGTH:
+                problems.append(_problem(rule, rule.line, f"keyword {keyword!r} is too short"))
+        for key, patterns in (("patterns", rule.patterns), ("unless", rule.unless)):
+            for pattern in patterns:
+                problems.extend(_pattern_problems(rule, key, pattern))
+    return problems
+
+
+def _pattern_problems(rule: Rule, key: str, pattern: str) -> Iterator[Problem]:
+    folded = fold_pattern(pattern)
+    if nested_quantifier(folded):
+        yield _problem(
+            rule,
+            rule.line,
+            f"`{key}` {pattern!r} nests unbounded repeats (catastrophic backtracking)",
+        )
+    elif _backtracks(folded):
+        yield _problem(rule, rule.line, f"`{key}` {pattern!r} is too slow on adversarial input")
+    if _UPPER.search(_strip_escapes(folded)):
+        yield _problem(
+            rule, rule.line, f"`{key}` {pattern!r} has upper-case letters; text is lower-cased"
+        )
+    if key == "patterns":
+        atoms = required_atoms(folded)
+        if atoms is None:
+            yield _problem(rule, rule.line, f"pattern {pattern!r} has no literal to prefilter on")
+        elif min(len(a.strip()) for a in atoms) < 2:
+            yield _problem(
+                rule, rule.line, f"pattern {pattern!r} prefilters only on {sorted(atoms)}"
+            )
+
+
+def _strip_escapes(pattern: str) -> str:
+    return str(regex.sub(r"\\[pPN]\{[^}]*\}|\\.", "", pattern))
+
+
+def _backtracks(pattern: str) -> bool:
+    compiled = regex.compile(pattern)
+    for probe in _PROBES:
+        started = time.perf_counter()
+        try:
+            for _ in compiled.finditer(probe, timeout=PROBE_SECONDS * 4):
+                pass
+        except TimeoutError:
+            return True
+        if time.perf_counter() - started > PROBE_SECONDS:
+            return True
+    return False
+
+
+def _rules(engine: Engine) -> Iterator[Rule]:
+    for pack in engine.data.packs:
+        yield from pack.rules
+
+
+def _problem(rule: Rule, line: int | None, message: str) -> Problem:
+    return Problem(rule.file, line if line is not None else rule.line, rule.id, message)

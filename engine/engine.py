@@ -1,0 +1,210 @@
+"""The engine facade: load all rule data once, then scan messages, conversations and links.
+
+Thread-safe: the server calls it from several worker threads. An `Engine` never changes after it is
+built; reloading rules builds a new one and swaps it in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cachetools import LRUCache
+
+from .advice import AdviceBook, load_advice
+from .conversation import ConversationRules, ThreadStore, load_conversation_rules
+from .errors import Problem, RulesError
+from .links import LinkAnalyzer, LinkVerdict, load_links
+from .matcher import Matcher, MatchStats
+from .model import Finding, Message, Verdict
+from .normalize import Lexicon, load_lexicon, normalize
+from .packs import Pack, load_packs
+from .resources import bundled_rules_dir
+
+#: Budget for all regexes of one message: a pathological input cannot hold a worker longer.
+MESSAGE_BUDGET_SECONDS = 0.2
+CACHE_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    name: str
+    version: str
+    languages: tuple[str, ...]
+    rules: int
+    digest: str
+    path: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "languages": list(self.languages),
+            "rules": self.rules,
+            "digest": self.digest,
+        }
+
+
+@dataclass(frozen=True)
+class RuleData:
+    """Everything loaded from a rules root: packs plus the support data they rely on."""
+
+    packs: tuple[Pack, ...]
+    lexicon: Lexicon
+    links: LinkAnalyzer
+    advice: AdviceBook
+    conversation: ConversationRules
+    files: tuple[Path, ...]
+
+
+def load_rule_data(pack_paths: Sequence[Path] | None = None) -> RuleData:
+    """Bundled support data plus packs from `pack_paths` (the bundled packs when None)."""
+    root = bundled_rules_dir()
+    problems: list[Problem] = []
+    loaded: dict[str, object] = {}
+    loaders: dict[str, Callable[[], object]] = {
+        "advice": lambda: load_advice(root / "advice.yaml"),
+        "lexicon": lambda: load_lexicon(root / "lexicon"),
+        "links": lambda: load_links(root / "links"),
+        "conversation": lambda: load_conversation_rules(root / "combos.yaml"),
+    }
+    for name, load in loaders.items():
+        try:
+            loaded[name] = load()
+        except RulesError as exc:
+            problems.extend(exc.problems)
+    advice = loaded.get("advice")
+    advice_keys = advice.keys() if isinstance(advice, AdviceBook) else frozenset()
+    paths = list(pack_paths) if pack_paths else [root / "packs"]
+    packs: tuple[Pack, ...] = ()
+    try:
+        packs = load_packs(paths, advice_keys)
+    except RulesError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise RulesError(problems)
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".yaml", ".txt"))
+    files += [f for pack in packs for f in pack.files if f not in files]
+    return RuleData(
+        packs=packs,
+        lexicon=loaded["lexicon"],  # type: ignore[arg-type]
+        links=loaded["links"],  # type: ignore[arg-type]
+        advice=loaded["advice"],  # type: ignore[arg-type]
+        conversation=loaded["conversation"],  # type: ignore[arg-type]
+        files=tuple(files),
+    )
+
+
+class Engine:
+    """Scan text with every loaded rule; built once per set of rule data."""
+
+    def __init__(self, data: RuleData) -> None:
+        self.data = data
+        self.matcher = Matcher([r for p in data.packs for r in p.rules], data.lexicon)
+        digest = hashlib.sha256()
+        for path in data.files:
+            digest.update(str(path.name).encode())
+            digest.update(path.read_bytes())
+        self.digest = digest.hexdigest()
+        self._cache: LRUCache[tuple[str, str, str], tuple[Finding, ...]] = LRUCache(CACHE_SIZE)
+        self._cache_lock = threading.Lock()
+
+    @classmethod
+    def load(cls, pack_paths: Sequence[Path] | None = None) -> Engine:
+        return cls(load_rule_data(pack_paths))
+
+    @property
+    def packs(self) -> tuple[PackInfo, ...]:
+        return tuple(
+            PackInfo(p.name, p.version, p.languages, len(p.rules), p.digest, str(p.files[0]))
+            for p in self.data.packs
+        )
+
+    def watched_paths(self) -> list[Path]:
+        return list(self.data.files)
+
+    def scan(self, text: str, direction: str = "in") -> tuple[Finding, ...]:
+        """Findings for one message, spans into `text`, sorted by position; cached by text."""
+        key = (self.digest, direction, text)
+        with self._cache_lock:
+            cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        findings = self.scan_uncached(text, direction)
+        with self._cache_lock:
+            self._cache[key] = findings
+        return findings
+
+    def scan_uncached(
+        self,
+        text: str,
+        direction: str = "in",
+        stats: MatchStats | None = None,
+        prefilter: bool = True,
+    ) -> tuple[Finding, ...]:
+        norm = normalize(text, self.data.lexicon)
+        hits = self.matcher.match(norm, direction, MESSAGE_BUDGET_SECONDS, stats, prefilter)
+        findings: list[Finding] = []
+        for hit in hits:
+            for start, end in hit.spans:
+                o_start, o_end = norm.to_original(start, end)
+                rule = hit.rule
+                findings.append(
+                    Finding(rule.id, rule.category, rule.severity, o_start, o_end, rule.advice)
+                )
+        if direction == "in":
+            findings.extend(self.data.links.findings(text))
+        return tuple(sorted(set(findings), key=lambda f: (f.start, f.end, f.rule, f.category)))
+
+    def analyze(
+        self, messages: Sequence[Message], threads: ThreadStore | None = None
+    ) -> list[Verdict]:
+        """Verdicts in message order; messages sharing a `thread` are read as one conversation."""
+        verdicts = []
+        for message in messages:
+            findings = list(self.scan(message.text, message.direction))
+            if message.direction == "in":
+                findings.extend(self._listed_link_findings(message, findings))
+            risk = None
+            if message.thread is not None and threads is not None:
+                risk = threads.observe(message.thread, findings, self.data.conversation)
+            verdicts.append(
+                Verdict(
+                    id=message.id,
+                    findings=tuple(findings),
+                    thread=message.thread,
+                    thread_risk=risk,
+                    advice=_advice_keys(findings),
+                )
+            )
+        return verdicts
+
+    def _listed_link_findings(self, message: Message, found: list[Finding]) -> list[Finding]:
+        """Links the page saw in the message (hrefs) that are not already in its text."""
+        out: list[Finding] = []
+        for url in message.links:
+            if url in message.text:
+                continue
+            verdict = self.check_url(url)
+            for reason in verdict.reasons:
+                out.append(
+                    Finding(
+                        f"link.{reason.id}", reason.category, reason.severity, -1, -1, reason.advice
+                    )
+                )
+        return [f for f in dict.fromkeys(out) if f not in found]
+
+    def check_url(self, url: str) -> LinkVerdict:
+        return self.data.links.check_url(url)
+
+    def advice(self, keys: Iterable[str], lang: str) -> list[dict[str, str]]:
+        return self.data.advice.localise(keys, lang)
+
+
+def _advice_keys(findings: Iterable[Finding]) -> tuple[str, ...]:
+    """Advice of the most severe findings first, each key once."""
+    ordered = sorted(findings, key=lambda f: -f.severity)
+    return tuple(dict.fromkeys(key for f in ordered for key in f.advice))

@@ -1,0 +1,183 @@
+"""Find which rules fire on a normalised message.
+
+All literals (keywords, and the required atoms of every pattern) go into one Aho-Corasick automaton.
+One pass over the message tells which keywords occur and which patterns could possibly match; only
+those patterns run, each with the `regex` module's timeout taken from a per-message budget.
+A pattern with no provable atom runs on every message (lint flags it). The prefilter must never lose a match
+that running every pattern would find: tests compare both ways.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import ahocorasick
+import regex
+
+from .atoms import required_atoms
+from .normalize import Lexicon, NormalizedText, fold_pattern, normalize
+from .packs import Rule
+
+MAX_SPANS_PER_RULE = 5
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    """A rule that fired, with the spans it matched in the NORMALISED text."""
+
+    rule: Rule
+    spans: tuple[tuple[int, int], ...]
+
+
+@dataclass
+class MatchStats:
+    """What one `match` call cost; the benchmark and the timeout tests read it."""
+
+    patterns_run: int = 0
+    timed_out: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _CompiledRule:
+    rule: Rule
+    patterns: tuple[regex.Pattern[str], ...]
+    unless: tuple[regex.Pattern[str], ...]
+    keywords: tuple[str, ...]
+
+
+def compile_pattern(pattern: str) -> regex.Pattern[str]:
+    return regex.compile(fold_pattern(pattern))
+
+
+class Matcher:
+    """Compiled form of a rule list: build once at load, then call `match` per message."""
+
+    def __init__(self, rules: Sequence[Rule], lexicon: Lexicon) -> None:
+        self._rules = [
+            _CompiledRule(
+                rule=rule,
+                patterns=tuple(compile_pattern(p) for p in rule.patterns),
+                unless=tuple(compile_pattern(p) for p in rule.unless),
+                keywords=tuple(normalize(k, lexicon).text for k in rule.keywords),
+            )
+            for rule in rules
+        ]
+        # atom -> list of (rule index, pattern index); pattern index -1 means "keyword of the rule"
+        self._atom_entries: dict[str, list[tuple[int, int]]] = {}
+        self.unfiltered: list[tuple[int, int]] = []
+        for r, compiled in enumerate(self._rules):
+            for k, keyword in enumerate(compiled.keywords):
+                self._atom_entries.setdefault(keyword, []).append((r, -1 - k))
+            for p, pattern in enumerate(compiled.rule.patterns):
+                atoms = required_atoms(fold_pattern(pattern))
+                if atoms is None:
+                    self.unfiltered.append((r, p))
+                    continue
+                for atom in atoms:
+                    self._atom_entries.setdefault(atom.lower(), []).append((r, p))
+        self._automaton = ahocorasick.Automaton()
+        for atom in self._atom_entries:
+            self._automaton.add_word(atom, atom)
+        if self._atom_entries:
+            self._automaton.make_automaton()
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return tuple(c.rule for c in self._rules)
+
+    def match(
+        self,
+        norm: NormalizedText,
+        direction: str,
+        budget_seconds: float,
+        stats: MatchStats | None = None,
+        prefilter: bool = True,
+    ) -> list[RuleHit]:
+        """Rules firing on `norm.text` for a message going `direction` ("in" or "out")."""
+        text = norm.text
+        stats = stats if stats is not None else MatchStats()
+        deadline = time.perf_counter() + budget_seconds
+        spans: dict[int, list[tuple[int, int]]] = {}
+        candidates: set[tuple[int, int]] = set()
+        if prefilter:
+            candidates.update(self.unfiltered)
+            if self._atom_entries and text:
+                for end, atom in self._automaton.iter(text):
+                    for r, p in self._atom_entries[atom]:
+                        if p >= 0:
+                            candidates.add((r, p))
+                        elif _word_bounded(text, end + 1 - len(atom), end + 1):
+                            spans.setdefault(r, []).append((end + 1 - len(atom), end + 1))
+        else:
+            candidates = {(r, p) for r, c in enumerate(self._rules) for p in range(len(c.patterns))}
+            for r, compiled in enumerate(self._rules):
+                for keyword in compiled.keywords:
+                    spans.setdefault(r, []).extend(_keyword_spans(text, keyword))
+        for r, p in sorted(candidates):
+            compiled = self._rules[r]
+            if not compiled.rule.applies_to(direction):
+                continue
+            found = spans.setdefault(r, [])
+            if len(found) >= MAX_SPANS_PER_RULE:
+                continue
+            stats.patterns_run += 1
+            try:
+                for m in compiled.patterns[p].finditer(text, timeout=_remaining(deadline)):
+                    if m.end() > m.start():
+                        found.append(m.span())
+                    if len(found) >= MAX_SPANS_PER_RULE:
+                        break
+            except TimeoutError:
+                stats.timed_out.append(compiled.rule.id)
+        hits: list[RuleHit] = []
+        for r, found in spans.items():
+            compiled = self._rules[r]
+            if not found or not compiled.rule.applies_to(direction):
+                continue
+            if self._cancelled(compiled, text, deadline, stats):
+                continue
+            hits.append(RuleHit(compiled.rule, _merge(found)))
+        return hits
+
+    @staticmethod
+    def _cancelled(compiled: _CompiledRule, text: str, deadline: float, stats: MatchStats) -> bool:
+        for pattern in compiled.unless:
+            try:
+                if pattern.search(text, timeout=_remaining(deadline)):
+                    return True
+            except TimeoutError:
+                stats.timed_out.append(compiled.rule.id)
+                return True  # an exception we could not evaluate: stay quiet rather than guess
+        return False
+
+
+def _remaining(deadline: float) -> float:
+    return max(deadline - time.perf_counter(), 0.001)
+
+
+def _word_bounded(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not before.isalnum() and not after.isalnum()
+
+
+def _keyword_spans(text: str, keyword: str) -> list[tuple[int, int]]:
+    out = []
+    start = text.find(keyword)
+    while start >= 0:
+        if _word_bounded(text, start, start + len(keyword)):
+            out.append((start, start + len(keyword)))
+        start = text.find(keyword, start + 1)
+    return out
+
+
+def _merge(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(set(spans)):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return tuple(merged[:MAX_SPANS_PER_RULE])

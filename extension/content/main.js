@@ -1,0 +1,40 @@
+/*
+ * Starts Not Alone on a page the service worker says is protected, and answers the popup.
+ */
+(() => {
+  const NA = globalThis.NotAlone;
+  if (NA.loaded) return;
+  NA.loaded = true;
+
+  let scanner = null;
+
+  async function boot() {
+    const config = await NA.send('hello', { url: location.href });
+    if (config.error || !config.enabled) return;
+    NA.config = config;
+    scanner = new NA.Scanner(config.adapter);
+    NA.links.install();
+    NA.composer.install();
+    scanner.start();
+  }
+
+  chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+    if (sender.id !== chrome.runtime.id) return false;
+    if (message?.type === 'list-warnings') {
+      sendResponse(scanner ? { checked: true, warnings: scanner.list() } : { checked: false, warnings: [] });
+    } else if (message?.type === 'reveal-warning' && scanner) {
+      scanner.reveal(message.id);
+      sendResponse({ ok: true });
+    }
+    return false;
+  });
+
+  // A new language or pairing applies to new warnings at once; existing ones stay as drawn.
+  chrome.storage.onChanged.addListener(async (changes, area) => {
+    if (area !== 'local' || !NA.config || !(changes.lang || changes.token)) return;
+    const config = await NA.send('hello', { url: location.href });
+    if (!config.error && config.enabled) NA.config = config;
+  });
+
+  boot();
+})();

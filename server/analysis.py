@@ -1,0 +1,105 @@
+"""`/v1/analyze`: messages in, per-message results and per-thread risk out (api.md shapes).
+
+The server's own duties around the engine live here: truncating long text, dropping rules the
+teen marked "not a problem", localising advice and converting spans to JavaScript offsets.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from engine.model import Message, Verdict
+from server.engine_api import AnalysisEngine
+from server.spans import utf16_offset
+from server.store import ScopeKey
+
+
+def to_messages(raw: Sequence[Mapping[str, Any]], max_chars: int) -> list[Message]:
+    return [
+        Message(
+            id=item["id"],
+            text=item["text"][:max_chars],
+            thread=item.get("thread"),
+            direction=item.get("direction", "in"),
+            sender=item.get("sender"),
+            links=tuple(item.get("links", ())),
+        )
+        for item in raw
+    ]
+
+
+def scope_keys(message: Message) -> list[ScopeKey]:
+    keys: list[ScopeKey] = []
+    if message.sender:
+        keys.append(("sender", message.sender))
+    if message.thread:
+        keys.append(("thread", message.thread))
+    return keys
+
+
+def without_rules(verdict: Verdict, rules: frozenset[str]) -> Verdict:
+    """The verdict minus findings of `rules`, and minus advice only those findings asked for."""
+    kept = tuple(f for f in verdict.findings if f.rule not in rules)
+    if len(kept) == len(verdict.findings):
+        return verdict
+    dropped = {key for f in verdict.findings if f.rule in rules for key in f.advice}
+    still = {key for f in kept for key in f.advice}
+    advice = tuple(key for key in verdict.advice if key in still or key not in dropped)
+    return dataclasses.replace(verdict, findings=kept, advice=advice if kept else ())
+
+
+class _Advice:
+    """engine.advice per distinct key tuple, once per request."""
+
+    def __init__(self, engine: AnalysisEngine, lang: str) -> None:
+        self._engine, self._lang = engine, lang
+        self._cache: dict[tuple[str, ...], list[dict[str, str]]] = {}
+
+    def __call__(self, keys: tuple[str, ...]) -> list[dict[str, str]]:
+        if keys not in self._cache:
+            self._cache[keys] = self._engine.advice(keys, self._lang) if keys else []
+        return self._cache[keys]
+
+
+def result_json(
+    verdict: Verdict, original: str, truncated: bool, advice: _Advice
+) -> dict[str, object]:
+    out = verdict.to_json()
+    out["findings"] = [
+        {
+            **f.to_json(),
+            "start": utf16_offset(original, f.start),
+            "end": utf16_offset(original, f.end),
+        }
+        for f in verdict.findings
+    ]
+    out["truncated"] = truncated or verdict.truncated
+    out["advice"] = advice(verdict.advice)
+    return out
+
+
+def analyze(
+    engine: AnalysisEngine,
+    threads: Any,
+    suppressed: Mapping[ScopeKey, frozenset[str]],
+    body: Mapping[str, Any],
+    max_chars: int,
+) -> dict[str, object]:
+    raw: Sequence[Mapping[str, Any]] = body["messages"]
+    messages = to_messages(raw, max_chars)
+    verdicts = engine.analyze(messages, threads) if messages else []
+    if len(verdicts) != len(messages):
+        raise RuntimeError("engine returned a different number of verdicts")
+    advice = _Advice(engine, body.get("lang", "en"))
+    results: list[dict[str, object]] = []
+    thread_risk: dict[str, object] = {}
+    for item, message, verdict in zip(raw, messages, verdicts, strict=True):
+        rules = frozenset().union(*(suppressed.get(k, frozenset()) for k in scope_keys(message)))
+        verdict = without_rules(verdict, rules) if rules else verdict
+        truncated = len(item["text"]) > max_chars
+        results.append(result_json(verdict, item["text"], truncated, advice))
+        if message.thread is not None and verdict.thread_risk is not None:
+            thread_risk[message.thread] = verdict.thread_risk.to_json()
+    return {"results": results, "threads": thread_risk}

@@ -1,0 +1,66 @@
+"""The prefilter may skip a pattern only when none of its atoms occurs: atoms must be required."""
+
+from __future__ import annotations
+
+import pytest
+import regex
+
+from engine.atoms import nested_quantifier, required_atoms
+
+# (pattern, texts it matches): every text must contain one of the pattern's atoms.
+REQUIRED = [
+    (
+        r"\b(?:dung|cam)\s+(?:\w+\s+){0,3}?(?:ke|noi)\s+(?:voi\s+)?(?:bo me|ai)\b",
+        ["dung ke voi ai", "cam noi bo me", "dung co ma noi voi bo me"],
+    ),
+    (r"send (?:me )?nudes?", ["send me nudes", "send nude"]),
+    (r"colou?r", ["color", "colour"]),
+    (r"\bzalo\b|\btele(?:gram)?\b", ["zalo", "tele", "telegram"]),
+    (r"(?:t\.me|telegram\.me)/\+\w+", ["t.me/+abc", "telegram.me/+x"]),
+    (r"x{2,}y", ["xxy", "xxxxy"]),
+    (r"[abc]at", ["bat", "cat"]),
+    (r"(?>atomic)\s+group", ["atomic group"]),
+    (r"(?<=a)bc", ["abc"]),
+]
+
+
+@pytest.mark.parametrize(("pattern", "texts"), REQUIRED)
+def test_every_match_contains_an_atom(pattern: str, texts: list[str]) -> None:
+    atoms = required_atoms(pattern)
+    assert atoms, pattern
+    for text in texts:
+        assert regex.search(pattern, text), (pattern, text)
+        assert any(atom in text for atom in atoms), (pattern, text, atoms)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    # a match can lack every literal, or `re` cannot parse the syntax (\p{L}): no proof, no atoms
+    [r"\d{9,12}", r"(?:abc)?\w+", r"a*", r"abc|\d+", r"\p{L}+ing"],
+)
+def test_no_atom_when_a_match_can_lack_every_literal(pattern: str) -> None:
+    assert required_atoms(pattern) is None
+
+
+def test_single_character_atoms_are_still_sound() -> None:
+    assert required_atoms(r"[a-z]+@[a-z]+") == frozenset({"@"})
+
+
+def test_prefers_the_longest_required_literal() -> None:
+    assert required_atoms(r"a\s+(?:very long phrase)") == frozenset({"very long phrase"})
+
+
+@pytest.mark.parametrize(
+    ("pattern", "nested"),
+    [
+        (r"(a+)+b", True),
+        (r"(\w+\s?)*x", True),
+        (r"(?:x|y+)*z", True),
+        (r"(?:\w+\s+){0,3}?abc", False),
+        (r"abc\s+\w+", False),
+        (r"(?:ab){2,}", False),
+        (r"(?:\w+\s+){0,50}abc", True),
+    ],
+)
+def test_nested_quantifier(pattern: str, nested: bool) -> None:
+    assert nested_quantifier(pattern) is nested

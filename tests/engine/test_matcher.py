@@ -1,0 +1,126 @@
+"""Matcher: the prefilter loses no match, `unless` cancels, direction filters, time is bounded."""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from engine.engine import MESSAGE_BUDGET_SECONDS, Engine
+from engine.matcher import MatchStats
+from engine.normalize import normalize
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO.parent / "shared" / "eval"
+
+PACK = """\
+pack: fixture
+version: 1
+rules:
+  - id: secrecy.en.our-secret
+    category: secrecy
+    severity: high
+    keywords: [our little secret]
+    patterns: ['\\bdont\\s+tell\\s+(?:your\\s+)?(?:mom|dad|parents)\\b']
+    unless: ['\\bsurprise\\b']
+  - id: personal_info.en.my-number
+    category: personal_info
+    severity: medium
+    direction: out
+    patterns: ['\\bmy (?:phone )?number is\\b']
+  - id: threat.en.slow
+    category: threat
+    severity: low
+    patterns: ['^(?:\\w|\\w\\w)+\\d']
+"""
+
+
+@pytest.fixture(scope="module")
+def fixture_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    path = tmp_path_factory.mktemp("packs") / "fixture.yaml"
+    path.write_text(PACK, encoding="utf-8")
+    return Engine.load([path])
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Engine:
+    return Engine.load()
+
+
+def rules_of(engine: Engine, text: str, direction: str = "in") -> set[str]:
+    return {f.rule for f in engine.scan_uncached(text, direction)}
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("Don't tell your MOM ok", True),
+        ("d.o.n.t tell ur dad", True),  # spaced letters, abbreviation
+        ("this is our little secret", True),
+        ("this is our little secrets", False),  # keywords match whole words only
+        ("dont tell mom, its a surprise party!", False),  # unless cancels
+        ("i told my mom everything", False),
+    ],
+)
+def test_patterns_keywords_and_unless(fixture_engine: Engine, text: str, fires: bool) -> None:
+    assert ("secrecy.en.our-secret" in rules_of(fixture_engine, text)) is fires
+
+
+def test_direction_out_rules_only_see_outgoing_text(fixture_engine: Engine) -> None:
+    text = "ok my number is 0901 234 567"
+    assert "personal_info.en.my-number" in rules_of(fixture_engine, text, "out")
+    assert "personal_info.en.my-number" not in rules_of(fixture_engine, text, "in")
+
+
+def test_spans_index_the_original_text(fixture_engine: Engine) -> None:
+    text = "😀 hey… D-O-N-T tell your Mom, k?"
+    (finding,) = [f for f in fixture_engine.scan_uncached(text) if f.category == "secrecy"]
+    assert text[finding.start : finding.end] == "D-O-N-T tell your Mom"
+
+
+def test_a_backtracking_pattern_is_cut_off_by_the_budget(fixture_engine: Engine) -> None:
+    stats = MatchStats()
+    started = time.perf_counter()
+    fixture_engine.scan_uncached("ab" * 40, stats=stats)
+    elapsed = time.perf_counter() - started
+    assert "threat.en.slow" in stats.timed_out
+    assert elapsed < MESSAGE_BUDGET_SECONDS * 5
+
+
+def _corpus() -> list[str]:
+    texts = []
+    dev = REPO / "tests" / "data" / "dev_messages.jsonl"
+    if dev.exists():
+        texts += [
+            json.loads(line)["text"]
+            for line in dev.read_text(encoding="utf-8").splitlines()
+            if line
+        ]
+    with (SHARED / "sms_spam_uci.csv").open(encoding="utf-8") as stream:
+        texts += [row["text"] for row in csv.DictReader(stream)][:1500]
+    return texts
+
+
+def test_prefilter_finds_exactly_what_running_every_rule_finds(bundled: Engine) -> None:
+    texts = _corpus()
+    texts += [e.text for p in bundled.data.packs for r in p.rules for e in r.match_examples]
+    differences = []
+    for text in texts:
+        for direction in ("in", "out"):
+            fast = bundled.scan_uncached(text, direction)
+            slow = bundled.scan_uncached(text, direction, prefilter=False)
+            if fast != slow:
+                differences.append((text, direction))
+    assert not differences, differences[:5]
+
+
+def test_the_prefilter_skips_most_patterns(bundled: Engine) -> None:
+    everything = sum(len(r.patterns) for p in bundled.data.packs for r in p.rules)
+    stats = MatchStats()
+    for text in _corpus()[:500]:
+        norm = normalize(text, bundled.data.lexicon)
+        bundled.matcher.match(norm, "in", 1.0, stats)
+    assert stats.patterns_run < 0.2 * everything * 500

@@ -1,0 +1,126 @@
+"""A malformed pack is reported precisely: file, line and rule id, every problem at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+
+from engine.errors import RulesError
+from engine.packs import load_packs
+
+ADVICE = {"no_secrets", "tell_family"}
+
+GOOD_RULE = """\
+  - id: secrecy.en.keep-secret
+    category: secrecy
+    severity: high
+    patterns: ['\\bour (?:little )?secret\\b']
+    advice: [no_secrets]
+    examples:
+      match: ["this is our secret"]
+      no_match: ["no secrets here"]
+"""
+
+
+def write_pack(folder: Path, rules: str, header: str = "pack: test-en\nversion: 1.0.0\n") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "pack.yaml").write_text(header + "languages: [en]\n", encoding="utf-8")
+    (folder / "rules.yaml").write_text("rules:\n" + rules, encoding="utf-8")
+    return folder
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(RulesError) as caught:
+        load_packs([path], ADVICE)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_a_good_pack_loads_with_its_examples(tmp_path: Path) -> None:
+    (pack,) = load_packs([write_pack(tmp_path / "p", GOOD_RULE)], ADVICE)
+    (rule,) = pack.rules
+    assert (pack.name, pack.version, rule.id, rule.line) == ("test-en", "1.0.0", rule.id, 2)
+    assert rule.match_examples[0].text == "this is our secret"
+    assert rule.match_examples[0].line == 8
+
+
+def test_single_file_pack(tmp_path: Path) -> None:
+    path = tmp_path / "solo.yaml"
+    path.write_text("pack: solo\nversion: 2\nrules:\n" + GOOD_RULE, encoding="utf-8")
+    (pack,) = load_packs([tmp_path], ADVICE)
+    assert pack.name == "solo" and len(pack.rules) == 1
+
+
+def test_every_problem_is_listed_with_file_line_and_rule(tmp_path: Path) -> None:
+    bad = dedent(
+        """\
+          - id: secrecy.en.one
+            category: secrecy
+            severity: high
+            paterns: ['x']
+            keywords: [keep quiet]
+          - id: nope.en.two
+            category: nope
+            severity: high
+            keywords: [abc]
+          - id: secrecy.en.three
+            category: secrecy
+            severity: enormous
+            patterns: ['(unclosed']
+            advice: [no_such_advice]
+          - id: secrecy.en.four
+            category: secrecy
+            severity: low
+        """
+    )
+    folder = write_pack(tmp_path / "p", "  " + bad.replace("\n", "\n  ").rstrip() + "\n")
+    found = problems_of(folder)
+    rules_file = str(folder / "rules.yaml")
+    expected = [
+        (2, "secrecy.en.one", "unknown field 'paterns'"),
+        (7, "nope.en.two", "unknown category 'nope'"),
+        (11, "secrecy.en.three", "unknown severity 'enormous'"),
+        (11, "secrecy.en.three", "bad regex"),
+        (11, "secrecy.en.three", "unknown advice key 'no_such_advice'"),
+        (16, "secrecy.en.four", "empty rule"),
+    ]
+    for line, rule, text in expected:
+        assert any(p.startswith(f"{rules_file}:{line}: [{rule}]") and text in p for p in found), (
+            line,
+            rule,
+            text,
+            found,
+        )
+
+
+def test_duplicate_ids_across_files_name_both_places(tmp_path: Path) -> None:
+    folder = write_pack(tmp_path / "p", GOOD_RULE)
+    (folder / "more.yaml").write_text("rules:\n" + GOOD_RULE, encoding="utf-8")
+    (problem,) = problems_of(folder)
+    assert "duplicate rule id" in problem and "secrecy.en.keep-secret" in problem
+    assert str(folder / "more.yaml") in problem
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    folder = write_pack(tmp_path / "p", GOOD_RULE + "  - id: [unclosed\n")
+    (problem,) = problems_of(folder)
+    assert problem.startswith(f"{folder / 'rules.yaml'}:") and "YAML" in problem
+
+
+def test_duplicate_yaml_keys_are_refused(tmp_path: Path) -> None:
+    folder = write_pack(tmp_path / "p", GOOD_RULE + "    severity: low\n")
+    (problem,) = problems_of(folder)
+    assert "duplicate key 'severity'" in problem
+
+
+def test_header_problems(tmp_path: Path) -> None:
+    folder = write_pack(tmp_path / "p", GOOD_RULE, header="pack: Bad Name\nversion: ''\nextra: 1\n")
+    found = " | ".join(problems_of(folder))
+    for text in ("bad pack name", "missing version", "unknown header field 'extra'"):
+        assert text in found
+
+
+def test_missing_path_is_an_error(tmp_path: Path) -> None:
+    (problem,) = problems_of(tmp_path / "missing")
+    assert "no such file" in problem
