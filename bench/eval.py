@@ -99,7 +99,7 @@ def eval_messages(engine: Engine, rows: Iterable[dict[str, object]], report: Rep
         kind = str(row.get("kind", "benign" if not expected else "risky"))
         lang = str(row.get("lang", "?"))
         if not expected:
-            for key in (f"dev benign flagged ({lang})", f"dev {kind} flagged ({lang})"):
+            for key in {f"dev all benign flagged ({lang})", f"dev {kind} flagged ({lang})"}:
                 totals[key] += 1
                 flagged[key] += bool(got)
         elif lang == "vi" and row.get("diacritics") is False:

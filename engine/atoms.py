@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 if sys.version_info >= (3, 11):
@@ -31,13 +32,21 @@ _MANY = 10  # an outer repeat allowed more times than this counts as unbounded
 Atoms = frozenset[str]
 
 
+@lru_cache(maxsize=8192)
 def _parse(pattern: str) -> Any | None:
+    """The stdlib parse tree, memoised: validation, atoms and lint all read the same tree."""
     try:
         return sre_parse.parse(pattern)
     except Exception:  # regex-module syntax that `re` lacks: no proof, no atoms
         return None
 
 
+def parses(pattern: str) -> bool:
+    """Whether the stdlib parser accepts `pattern` (cheap; `regex` accepts what `re` does)."""
+    return _parse(pattern) is not None
+
+
+@lru_cache(maxsize=8192)
 def required_atoms(pattern: str) -> Atoms | None:
     """Literals at least one of which every match contains; None if none can be proven."""
     tree = _parse(pattern)

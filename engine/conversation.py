@@ -48,6 +48,7 @@ class ConversationRules:
 @dataclass
 class _Thread:
     recent: deque[tuple[frozenset[str], Severity]]
+    seen_ids: deque[str]  # a page re-sending a message must not count it twice
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -63,18 +64,33 @@ class ThreadStore:
             return len(self._threads)
 
     def observe(
-        self, thread: str, findings: Iterable[Finding], rules: ConversationRules
+        self,
+        thread: str,
+        findings: Iterable[Finding],
+        rules: ConversationRules,
+        message_id: str | None = None,
     ) -> ThreadRisk:
-        """Add one message's findings to `thread` and return the thread's risk after it."""
+        """Add one message's findings to `thread` and return the thread's risk after it.
+
+        A `message_id` already seen in this thread's recent window is not counted again: pages
+        re-send messages after a reload or a re-render.
+        """
+        findings = list(findings)
         categories = frozenset(f.category for f in findings)
         severity = max((f.severity for f in findings), default=Severity.NONE)
         with self._lock:
             state = self._threads.get(thread)
             if state is None or state.recent.maxlen != rules.window:
-                state = _Thread(recent=deque(state.recent if state else (), maxlen=rules.window))
+                state = _Thread(
+                    recent=deque(state.recent if state else (), maxlen=rules.window),
+                    seen_ids=deque(state.seen_ids if state else (), maxlen=2 * rules.window),
+                )
             self._threads[thread] = state  # refreshes the TTL
         with state.lock:
-            state.recent.append((categories, severity))
+            if message_id is None or message_id not in state.seen_ids:
+                state.recent.append((categories, severity))
+                if message_id is not None:
+                    state.seen_ids.append(message_id)
             recent = list(state.recent)
         return assess(recent, rules)
 

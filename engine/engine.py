@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,9 @@ from .resources import bundled_rules_dir
 
 #: Budget for all regexes of one message: a pathological input cannot hold a worker longer.
 MESSAGE_BUDGET_SECONDS = 0.2
+#: Budget for a whole `analyze` batch; past it each remaining message gets a token millisecond.
+BATCH_BUDGET_SECONDS = 2.0
+MIN_BUDGET_SECONDS = 0.001
 CACHE_SIZE = 4096
 
 
@@ -126,14 +130,16 @@ class Engine:
     def watched_paths(self) -> list[Path]:
         return list(self.data.files)
 
-    def scan(self, text: str, direction: str = "in") -> tuple[Finding, ...]:
+    def scan(
+        self, text: str, direction: str = "in", budget_seconds: float = MESSAGE_BUDGET_SECONDS
+    ) -> tuple[Finding, ...]:
         """Findings for one message, spans into `text`, sorted by position; cached by text."""
         key = (self.digest, direction, text)
         with self._cache_lock:
             cached = self._cache.get(key)
         if cached is not None:
             return cached
-        findings = self.scan_uncached(text, direction)
+        findings = self.scan_uncached(text, direction, budget_seconds=budget_seconds)
         with self._cache_lock:
             self._cache[key] = findings
         return findings
@@ -144,9 +150,10 @@ class Engine:
         direction: str = "in",
         stats: MatchStats | None = None,
         prefilter: bool = True,
+        budget_seconds: float = MESSAGE_BUDGET_SECONDS,
     ) -> tuple[Finding, ...]:
         norm = normalize(text, self.data.lexicon)
-        hits = self.matcher.match(norm, direction, MESSAGE_BUDGET_SECONDS, stats, prefilter)
+        hits = self.matcher.match(norm, direction, budget_seconds, stats, prefilter)
         findings: list[Finding] = []
         for hit in hits:
             for start, end in hit.spans:
@@ -160,17 +167,31 @@ class Engine:
         return tuple(sorted(set(findings), key=lambda f: (f.start, f.end, f.rule, f.category)))
 
     def analyze(
-        self, messages: Sequence[Message], threads: ThreadStore | None = None
+        self,
+        messages: Sequence[Message],
+        threads: ThreadStore | None = None,
+        suppressed: Callable[[Message], frozenset[str]] | None = None,
+        budget_seconds: float = BATCH_BUDGET_SECONDS,
     ) -> list[Verdict]:
-        """Verdicts in message order; messages sharing a `thread` are read as one conversation."""
+        """Verdicts in message order; messages sharing a `thread` are read as one conversation.
+
+        `suppressed(message)` names rules the teen marked "not a problem" for that message's
+        sender or thread: they neither warn nor raise the thread's risk.
+        """
+        deadline = time.perf_counter() + budget_seconds
         verdicts = []
         for message in messages:
-            findings = list(self.scan(message.text, message.direction))
+            remaining = max(deadline - time.perf_counter(), MIN_BUDGET_SECONDS)
+            budget = min(MESSAGE_BUDGET_SECONDS, remaining)
+            findings = list(self.scan(message.text, message.direction, budget))
             if message.direction == "in":
                 findings.extend(self._listed_link_findings(message, findings))
+            if suppressed is not None:
+                dropped = suppressed(message)
+                findings = [f for f in findings if f.rule not in dropped]
             risk = None
             if message.thread is not None and threads is not None:
-                risk = threads.observe(message.thread, findings, self.data.conversation)
+                risk = threads.observe(message.thread, findings, self.data.conversation, message.id)
             verdicts.append(
                 Verdict(
                     id=message.id,
@@ -184,17 +205,12 @@ class Engine:
 
     def _listed_link_findings(self, message: Message, found: list[Finding]) -> list[Finding]:
         """Links the page saw in the message (hrefs) that are not already in its text."""
-        out: list[Finding] = []
-        for url in message.links:
-            if url in message.text:
-                continue
-            verdict = self.check_url(url)
-            for reason in verdict.reasons:
-                out.append(
-                    Finding(
-                        f"link.{reason.id}", reason.category, reason.severity, -1, -1, reason.advice
-                    )
-                )
+        out = [
+            finding
+            for url in message.links
+            if url not in message.text
+            for finding in self.data.links.url_findings(url)
+        ]
         return [f for f in dict.fromkeys(out) if f not in found]
 
     def check_url(self, url: str) -> LinkVerdict:

@@ -28,8 +28,8 @@ class Abbreviation:
     """One chat abbreviation, expanded when it stands as a whole token."""
 
     expansion: str
-    # When not empty: expand only if the original token, NFKC-normalised and casefolded, is one of
-    # these (guards against folded look-alikes: `ừ` -> `u`, `hồng` -> `hong`, laughter `kkk` -> `k`).
+    # When not empty: expand only if the original token, NFKC-normalised and casefolded, is one
+    # of these (guards against folded look-alikes: `ừ` -> `u`, `hồng` -> `hong`, `kkk` -> `k`).
     only_as: frozenset[str] = frozenset()
     # Leave it alone right after a number (`50 k` is a price, not "không").
     not_after_number: bool = False
@@ -37,7 +37,7 @@ class Abbreviation:
 
 @dataclass(frozen=True, eq=False)
 class Lexicon:
-    """Everything `engine.normalize` needs besides code; an empty one still does NFKC/casefold/etc."""
+    """Everything `engine.normalize` needs besides code (an empty one still folds Unicode)."""
 
     abbreviations: Mapping[str, Abbreviation] = field(default_factory=dict)
     homoglyphs: Mapping[str, str] = field(default_factory=dict)
@@ -71,7 +71,7 @@ class _Reader:
         self.problems.append(Problem(str(self.path), line, None, message))
 
     def key_line(self, key: str, container: object) -> int | None:
-        """Best-effort line of `key:` inside a mapping (yamlio only records where mappings start)."""
+        """Best-effort line of `key:` in a mapping (yamlio only records where mappings start)."""
         start = line_of(container)
         if start is None:
             return None
@@ -152,8 +152,9 @@ class _Reader:
                 self.problem(line, f"homoglyph {key!r}: key must be one non-ASCII character")
             elif unicodedata.normalize("NFKC", key).casefold() != key:
                 self.problem(
-                    line, f"homoglyph {key!r}: never seen, NFKC and casefold run first; use the "
-                    f"folded form {unicodedata.normalize('NFKC', key).casefold()!r}"
+                    line,
+                    f"homoglyph {key!r}: never seen, NFKC and casefold run first; use the "
+                    f"folded form {unicodedata.normalize('NFKC', key).casefold()!r}",
                 )
             elif not isinstance(target, str) or not re.fullmatch(r"[a-z]", target):
                 self.problem(line, f"homoglyph {key!r}: target must be one letter a-z")
@@ -207,7 +208,9 @@ class _Reader:
             self.problem(line_of(value), f"{what} must be a list")
             return []
         lines: list[int] = list(getattr(value, "item_lines", []))
-        return [(item, lines[i] if i < len(lines) else line_of(value)) for i, item in enumerate(value)]
+        return [
+            (item, lines[i] if i < len(lines) else line_of(value)) for i, item in enumerate(value)
+        ]
 
 
 @dataclass
@@ -251,7 +254,9 @@ def load_lexicon(directory: Path) -> Lexicon:
             section = _SECTIONS.get(str(name))
             if section is None:
                 known = ", ".join(sorted(_SECTIONS))
-                reader.problem(reader.key_line(str(name), body), f"unknown section {name!r} ({known})")
+                reader.problem(
+                    reader.key_line(str(name), body), f"unknown section {name!r} ({known})"
+                )
             else:
                 section(reader, value)
     if problems:

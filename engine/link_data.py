@@ -138,11 +138,7 @@ def load_link_data(directory: Path) -> LinkData:
         free_hosts=frozenset(
             reader.strings("hosting.yaml", _get(docs["hosting.yaml"], "free_hosts"), None, "hosts")
         ),
-        free_host_lures=WordSpotter(
-            reader.strings(
-                "hosting.yaml", _get(docs["hosting.yaml"], "lure_words"), None, "lure_words"
-            )
-        ),
+        free_host_lures=_spotter(reader, "hosting.yaml", docs["hosting.yaml"]),
         digest=_digest(directory, [*FILES, *(f for files in lists.values() for f in files)]),
     )
     if reader.problems:
@@ -237,6 +233,7 @@ def _brands(reader: _Reader, doc: object, letters: object) -> BrandBook:
     file = "brands.yaml"
     lure_groups = reader.mapping(file, doc, "scam_words")
     lures = [w for key, group in lure_groups.items() for w in reader.strings(file, group, key, key)]
+    innocent = reader.strings(file, _get(doc, "innocent_words"), None, "innocent_words")
     settings = reader.mapping(file, doc, "settings")
     try:
         options = Settings(
@@ -253,7 +250,7 @@ def _brands(reader: _Reader, doc: object, letters: object) -> BrandBook:
     similar = reader.strings(tables, _get(letters, "similar"), None, "similar")
     return BrandBook(
         _brand_list(reader, doc),
-        lures,
+        WordSpotter(lures, innocent, options.substring_min),
         {str(k): str(v) for k, v in reader.mapping(tables, letters, "confusables").items()},
         {str(k): reader.strings(tables, v, str(k), "leet") for k, v in leet.items()},
         {str(k): str(v) for k, v in reader.mapping(tables, letters, "sequences").items()},
@@ -327,6 +324,12 @@ def _redirectors(reader: _Reader, doc: object) -> tuple[Redirector, ...]:
         params = reader.strings(file, spec.get("params"), None, "params")
         out.append(Redirector(frozenset(h.lower() for h in hosts), path, params))
     return tuple(out)
+
+
+def _spotter(reader: _Reader, file: str, doc: object) -> WordSpotter:
+    words = reader.strings(file, _get(doc, "lure_words"), None, "lure_words")
+    innocent = reader.strings(file, _get(doc, "innocent_words"), None, "innocent_words")
+    return WordSpotter(words, innocent)
 
 
 def _get(doc: object, key: str) -> object:

@@ -30,17 +30,24 @@ class Brand:
 
 
 class WordSpotter:
-    """Finds listed words in a label: short words as whole tokens, longer ones anywhere."""
+    """Finds listed words in a label: short words as whole tokens, longer ones anywhere (so
+    `paypalsecure` and `l0ginusa` count), except inside listed innocent words (`bloginfo`)."""
 
-    def __init__(self, words: Iterable[str], substring_min: int = 5) -> None:
+    def __init__(
+        self, words: Iterable[str], innocent: Iterable[str] = (), substring_min: int = 5
+    ) -> None:
         unique = frozenset(words)
         self.short = frozenset(w for w in unique if len(w) < substring_min)
         self.long = _alternation(w for w in unique if len(w) >= substring_min)
+        self.innocent = _alternation(innocent, overlapping=False) if innocent else None
 
     def found_in(self, text: str) -> bool:
         if any(t in self.short for t in _NON_LETTERS.split(text)):
             return True
-        return self.long.search(_NON_LETTERS.sub("", text)) is not None
+        compact = _NON_LETTERS.sub("", text)
+        if self.innocent is not None:
+            compact = self.innocent.sub("-", compact)
+        return self.long.search(compact) is not None
 
 
 @dataclass(frozen=True)
@@ -87,7 +94,7 @@ class BrandBook:
     def __init__(
         self,
         brands: Iterable[Brand],
-        scam_words: Iterable[str],
+        lures: WordSpotter,
         confusables: Mapping[str, str],
         leet: Mapping[str, tuple[str, ...]],
         sequences: Mapping[str, str],
@@ -114,7 +121,7 @@ class BrandBook:
         for name, brand in self.long_names.items():
             if len(name) >= fuzzy_min:
                 self.fuzzy_names.setdefault(name[0], []).append((name, brand))
-        self.lures = WordSpotter(scam_words, substring_min)
+        self.lures = lures
 
     def is_official(self, host: str) -> bool:
         """True when `host` is one of the brands' own domains or under one."""
@@ -236,12 +243,14 @@ class BrandBook:
         return False
 
 
-def _alternation(words: Iterable[str]) -> re.Pattern[str]:
-    """One regex finding any of `words`, overlapping hits included (via a lookahead)."""
+def _alternation(words: Iterable[str], overlapping: bool = True) -> re.Pattern[str]:
+    """One regex finding any of `words`, longest first. With `overlapping`, matches are empty
+    lookaheads and group 1 holds the word, so `finditer` reports words that overlap."""
     ordered = sorted(set(words), key=lambda w: (-len(w), w))
     if not ordered:
         return re.compile(r"(?!)")
-    return re.compile("(?=(" + "|".join(re.escape(w) for w in ordered) + "))")
+    body = "|".join(re.escape(w) for w in ordered)
+    return re.compile(f"(?=({body}))" if overlapping else f"(?:{body})")
 
 
 def _fold_marks(label: str) -> str:

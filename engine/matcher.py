@@ -3,7 +3,8 @@
 All literals (keywords, and the required atoms of every pattern) go into one Aho-Corasick automaton.
 One pass over the message tells which keywords occur and which patterns could possibly match; only
 those patterns run, each with the `regex` module's timeout taken from a per-message budget.
-A pattern with no provable atom runs on every message (lint flags it). The prefilter must never lose a match
+A pattern with no provable atom runs on every message (lint flags it). Patterns are compiled on first use:
+most never become candidates, and start-up stays short. The prefilter must never lose a match
 that running every pattern would find: tests compare both ways.
 """
 
@@ -14,11 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import ahocorasick
-import regex
 
 from .atoms import required_atoms
 from .normalize import Lexicon, NormalizedText, fold_pattern, normalize
-from .packs import Rule
+from .packs import Rule, compile_pattern
 
 MAX_SPANS_PER_RULE = 5
 
@@ -42,13 +42,9 @@ class MatchStats:
 @dataclass(frozen=True)
 class _CompiledRule:
     rule: Rule
-    patterns: tuple[regex.Pattern[str], ...]
-    unless: tuple[regex.Pattern[str], ...]
+    patterns: tuple[str, ...]  # folded pattern strings, compiled on first use
+    unless: tuple[str, ...]
     keywords: tuple[str, ...]
-
-
-def compile_pattern(pattern: str) -> regex.Pattern[str]:
-    return regex.compile(fold_pattern(pattern))
 
 
 class Matcher:
@@ -58,8 +54,8 @@ class Matcher:
         self._rules = [
             _CompiledRule(
                 rule=rule,
-                patterns=tuple(compile_pattern(p) for p in rule.patterns),
-                unless=tuple(compile_pattern(p) for p in rule.unless),
+                patterns=tuple(fold_pattern(p) for p in rule.patterns),
+                unless=tuple(fold_pattern(p) for p in rule.unless),
                 keywords=tuple(normalize(k, lexicon).text for k in rule.keywords),
             )
             for rule in rules
@@ -70,8 +66,8 @@ class Matcher:
         for r, compiled in enumerate(self._rules):
             for k, keyword in enumerate(compiled.keywords):
                 self._atom_entries.setdefault(keyword, []).append((r, -1 - k))
-            for p, pattern in enumerate(compiled.rule.patterns):
-                atoms = required_atoms(fold_pattern(pattern))
+            for p, pattern in enumerate(compiled.patterns):
+                atoms = required_atoms(pattern)
                 if atoms is None:
                     self.unfiltered.append((r, p))
                     continue
@@ -124,7 +120,8 @@ class Matcher:
                 continue
             stats.patterns_run += 1
             try:
-                for m in compiled.patterns[p].finditer(text, timeout=_remaining(deadline)):
+                pattern = compile_pattern(compiled.patterns[p])
+                for m in pattern.finditer(text, timeout=_remaining(deadline)):
                     if m.end() > m.start():
                         found.append(m.span())
                     if len(found) >= MAX_SPANS_PER_RULE:
@@ -145,7 +142,7 @@ class Matcher:
     def _cancelled(compiled: _CompiledRule, text: str, deadline: float, stats: MatchStats) -> bool:
         for pattern in compiled.unless:
             try:
-                if pattern.search(text, timeout=_remaining(deadline)):
+                if compile_pattern(pattern).search(text, timeout=_remaining(deadline)):
                     return True
             except TimeoutError:
                 stats.timed_out.append(compiled.rule.id)

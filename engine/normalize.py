@@ -104,7 +104,7 @@ def normalize(text: str, lexicon: Lexicon) -> NormalizedText:
     if quick is not None:  # steps 1-5 in one go for Latin text (with emoji and the like)
         current, offsets = quick
     else:
-        current, offsets = step_nfkc(text, offsets)
+        current, offsets = step_nfkc(text, ())
         current, offsets = step_strip_invisible(current, offsets, lexicon)
         current, offsets = step_casefold(current, offsets)
         current, offsets = step_fold_homoglyphs(current, offsets, lexicon)
@@ -114,7 +114,10 @@ def normalize(text: str, lexicon: Lexicon) -> NormalizedText:
     # again whenever one of them changed the text (leetspeak can create a repeat, ...).
     apostrophes, leetspeak, spaced, repeats, whitespace = _plan(current, lexicon)
     if apostrophes:
+        before = current
         current, offsets = step_drop_apostrophes(current, offsets)
+        if current != before:
+            _, leetspeak, spaced, repeats, _ = _plan(current, lexicon)
     if leetspeak:
         before = current
         current, offsets = step_leetspeak(current, offsets, lexicon)
@@ -141,7 +144,7 @@ def fold_pattern(pattern: str) -> str:
     No casefold (it would turn `\\S` into `\\s`); escapes are ASCII so they pass untouched.
     """
     folded = unicodedata.normalize("NFKC", pattern).translate(_diacritic_table())
-    return _MARKS.sub("", folded)
+    return str(_MARKS.sub("", folded))
 
 
 # -- offset bookkeeping -------------------------------------------------------------------------
@@ -209,24 +212,24 @@ _INERT, _INVISIBLE, _OTHER = 0, 1, 2
 def _quick_fold(text: str, lexicon: Lexicon) -> tuple[str, Offsets] | None:
     """Steps 1-5 for text that is Latin apart from characters steps 1-5 keep or drop as a whole
     (emoji, symbols, zero-width joiners, variation selectors); None when the steps are needed."""
-    latin = _latin_fold(text)
-    if latin is not None:
-        return latin.lower(), ()
     others = _NON_LATIN.findall(text)
-    kinds = [_char_kind(char, lexicon) for char in others]
-    if _OTHER in kinds:
+    if not others:
+        latin = _latin_fold(text)
+        return None if latin is None else (latin.casefold(), ())
+    kinds = {char: _char_kind(char, lexicon) for char in set(others)}
+    if _OTHER in kinds.values():
         return None
     pieces = _NON_LATIN.split(text)
     parts: list[str] = []
     deleted: list[int] = []
     pos = 0
-    for piece, char, kind in zip(pieces, others, kinds):
+    for piece, char in zip(pieces, others, strict=False):  # there is one more piece than others
         folded = _latin_fold(piece)
         if folded is None:
             return None
         pos += len(piece)
         parts.append(folded)
-        if kind == _INERT:
+        if kinds[char] == _INERT:
             parts.append(char)
         else:
             deleted.append(pos)
@@ -235,7 +238,7 @@ def _quick_fold(text: str, lexicon: Lexicon) -> tuple[str, Offsets] | None:
     if folded is None:
         return None
     parts.append(folded)
-    result = "".join(parts).lower()
+    result = "".join(parts).casefold()
     if not deleted:
         return result, ()
     out_starts = [at - index for index, at in enumerate(deleted)]
@@ -265,7 +268,8 @@ def _char_kind(char: str, lexicon: Lexicon) -> int:
 
 
 def step_nfkc(text: str, offsets: Offsets) -> tuple[str, Offsets]:
-    """1. NFKC per grapheme cluster, so `𝐬𝐞𝐜𝐫𝐞𝐭` or full-width letters read as plain ones."""
+    """1. NFKC per grapheme cluster, so bold/italic "font" letters and full-width letters read as
+    plain ones (they are separate code points, often used to dodge filters)."""
     if text.isascii() or unicodedata.is_normalized("NFKC", text):
         return text, offsets
     edits: list[Edit] = []
@@ -304,7 +308,8 @@ def step_casefold(text: str, offsets: Offsets) -> tuple[str, Offsets]:
 def step_fold_homoglyphs(text: str, offsets: Offsets, lexicon: Lexicon) -> tuple[str, Offsets]:
     """4. Cyrillic/Greek/small-capital look-alikes -> Latin, in tokens that are disguised words.
 
-    A token is folded when it mixes look-alikes with a-z (`ѕесrеt`), or consists only of
+    A token is folded when it mixes look-alikes with a-z (`secret` typed with Cyrillic s, e, c),
+    or consists only of
     look-alikes and the message is not mostly written in Cyrillic or Greek (so a Russian word in a
     Russian sentence stays Russian).
     """
@@ -388,10 +393,11 @@ def unshield_links(text: str) -> str:
 
 _LETTER = r"[^\W\d_]"
 _ASCII_LETTER = re.compile(r"[a-z]")
-_APOSTROPHES = "'’ʼ`‘"
+_APOSTROPHES = "'\u2019\u02bc`\u2018"  # ' right quote, modifier apostrophe, backtick, left quote
 # Patterns start with a plain character set where possible, which `re` can skip ahead to; the
 # letter tests (slow to scan for) sit in look-arounds after it.
 _APOSTROPHE = re.compile(rf"[{_APOSTROPHES}](?<={_LETTER}.)(?={_LETTER})")
+_CURLY_APOSTROPHE = re.compile(f"[{_APOSTROPHES[1:]}]")
 # A run must not be glued to a longer word by a symbol (`ab.c.d.e`, `telegram z.a.l.o` -> two runs).
 _SPACED = re.compile(
     rf"(?<!\w)(?<!\w[.\-_*])({_LETTER})( +|[.\-_*]){_LETTER}(?:\2{_LETTER})+(?!\w|[.\-_*]\w)"
@@ -405,7 +411,7 @@ _BYTE_SPLIT = bytes(c if 0x61 <= c <= 0x7A or 0x30 <= c <= 0x39 else 0x20 for c 
 
 
 def step_drop_apostrophes(text: str, offsets: Offsets) -> tuple[str, Offsets]:
-    """6. `don't` -> `dont`, `i’m` -> `im`: rule authors never have to spell apostrophes."""
+    """6. `don't` -> `dont`, `i'm` -> `im` (curly apostrophes too): rules never spell them."""
     edits = [(m.start(), m.end(), "") for m in _APOSTROPHE.finditer(text)]
     return _apply_edits(text, offsets, edits)
 
@@ -504,7 +510,8 @@ def step_squeeze_whitespace(text: str, offsets: Offsets) -> tuple[str, Offsets]:
 
 # Byte classes: a = letter (any non-ASCII counts as one), 0 = digit, 1 = leetspeak character,
 # space, '.' = the other separators, ' = apostrophe, newline = other ASCII whitespace, # = rest.
-_SPACED_CLASSES = re.compile(rb"[ .]a(?: +|\.)a(?![a01])")
+# Only positive tests here: '?' may stand for a non-ASCII letter or for punctuation.
+_SPACED_CLASSES = re.compile(rb"[ .]a(?: +|\.)a")
 _REPEAT_BYTES = re.compile(rb"(.)\1\1")
 
 
@@ -514,9 +521,10 @@ def _plan(text: str, lexicon: Lexicon) -> tuple[bool, bool, bool, bool, bool]:
     classes = raw.translate(_compiled(lexicon).byte_classes)
     plain = text.isascii()
     return (
-        b"a'a" in classes or (not plain and any(c in text for c in _APOSTROPHES[1:])),
+        b"a'a" in classes or (not plain and _CURLY_APOSTROPHE.search(text) is not None),
         b"a1" in classes and (b"a1a" in classes or b"a11a" in classes or b"a111a" in classes),
-        _SPACED_CLASSES.search(classes) is not None,
+        (b" a a" in classes or b".a." in classes or b"  a  " in classes)
+        and _SPACED_CLASSES.search(classes) is not None,
         _REPEAT_BYTES.search(raw) is not None,
         b"\n" in classes
         or b"  " in classes
@@ -630,8 +638,8 @@ def _link_pattern(tlds: frozenset[str]) -> re.Pattern[str]:
     return re.compile(
         "|".join(
             [
-                rf"(?<![\w.+\-])[a-z][a-z0-9+.\-]*://[^\s<>\"']+",
-                rf"(?<![\w.\-])www\d{{0,3}}\.[^\s<>\"']+",
+                r"(?<![\w.+\-])[a-z][a-z0-9+.\-]*://[^\s<>\"']+",
+                r"(?<![\w.\-])www\d{0,3}\.[^\s<>\"']+",
                 r"(?<![\w.+\-])[\w.+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+",
                 rf"{host}[a-z]{{2,}}/{tail}",
                 rf"{host}(?:{_alternation(tlds)})(?![\w\-])(?:[/?#]{tail})?",

@@ -28,7 +28,7 @@ _LINK = re.compile(
         {_URL_CHARS}+
     )
     | (?P<bare>
-        (?<![\w@.\-/%+])
+        (?<![\w@.\-/%+\])}}\u3002\uff0e\uff61])
         (?P<host>(?:{_LABEL}{_DOT})+(?P<tld>[a-zA-Z]{{2,63}}|(?i:xn--)[a-zA-Z0-9-]{{1,59}}))
         (?![\w-]|@|{_DOT}[^\W_])
         (?P<port>:\d{{1,5}}(?!\d))?

@@ -91,3 +91,12 @@ def test_bad_combos_are_reported_with_line(tmp_path: Path, yaml_text: str, messa
     (problem,) = caught.value.problems
     assert message in problem.message
     assert problem.file == str(path) and problem.line == 2
+
+
+def test_a_resent_message_is_counted_once() -> None:
+    store = ThreadStore()
+    store.observe("t", [finding("secrecy")], RULES, message_id="m1")
+    for _ in range(30):  # the page re-renders and re-sends one ordinary message
+        store.observe("t", [], RULES, message_id="m2")
+    after = store.observe("t", [finding("off_platform")], RULES, message_id="m3")
+    assert "combo.secret-private-call" in after.combos

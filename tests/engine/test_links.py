@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -227,6 +228,8 @@ CLEAN = [
     "https://пример.рф/",  # wholly Cyrillic, not pretending to be Latin
     "https://example.com/photos/summer.jpg",
     "https://my-portfolio.vercel.app/",
+    "https://mybloginfo.github.io/",  # "login" inside "bloginfo" is no lure
+    "https://accounting-class.vercel.app/",
     "https://github.com/someone/app/releases",
 ]
 
@@ -285,6 +288,15 @@ def test_invites_and_calls_give_two_findings_on_one_span(
     assert {(f.start, f.end) for f in findings} == {(start, start + len(link))}
     assert len({f.rule for f in findings}) == 1
     assert all(f.rule.startswith("link.") and f.advice for f in findings)
+
+
+def test_url_findings_for_links_the_page_saw(analyzer: LinkAnalyzer) -> None:
+    # hrefs sent by the extension have no span in the text: both categories still come back.
+    findings = analyzer.url_findings("https://zalo.me/g/abc123")
+    assert {(f.rule, f.category, f.start, f.end) for f in findings} == {
+        ("link.group_invite", "private_group", -1, -1),
+        ("link.group_invite", "suspicious_link", -1, -1),
+    }
 
 
 def test_findings_name_reason_and_point_at_the_link(analyzer: LinkAnalyzer) -> None:
@@ -401,3 +413,21 @@ def test_digest_follows_the_data(tmp_path: Path, analyzer: LinkAnalyzer) -> None
     changed = load_links(rules)
     assert changed.digest != analyzer.digest
     assert changed.check_url("short.example/abc").to_json()["reasons"] == ["shortener"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a[.]" * 30000,  # each piece looks like the start of a defanged domain
+        "a(.)" * 30000,
+        "1.2.3.4." * 15000,
+        "ab." * 40000 + "x",
+        "https://" + "a-" * 20000 + ".com/" + "b" * 1000,
+        "x.y@" * 25000,
+    ],
+)
+def test_extraction_stays_linear_on_hostile_input(analyzer: LinkAnalyzer, text: str) -> None:
+    # A quadratic scan takes minutes here; a linear one well under a second.
+    start = time.perf_counter()
+    analyzer.findings(text)
+    assert time.perf_counter() - start < 2.0

@@ -1,0 +1,81 @@
+"""The engine facade as the server and CLI use it: conversations, suppression, budgets, advice."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from engine.conversation import ThreadStore
+from engine.engine import BATCH_BUDGET_SECONDS, Engine
+from engine.model import Message, Severity
+
+SLOW_PACK = """\
+pack: slow
+version: 1
+rules:
+  - id: threat.en.slow
+    category: threat
+    severity: low
+    patterns: ['^(?:\\\\w|\\\\w\\\\w)+\\\\d']
+"""
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.load()
+
+
+def test_kidnapping_script_across_a_thread(engine: Engine) -> None:
+    threads = ThreadStore()
+    texts = [
+        "Alo, tôi là cán bộ công an quận, em đang bị điều tra vì liên quan đường dây rửa tiền",
+        "dạ",
+        "Em không được nói với bố mẹ, tắt định vị và ra khách sạn ở một mình chờ lệnh",
+    ]
+    verdicts = engine.analyze(
+        [Message(id=str(i), text=t, thread="t") for i, t in enumerate(texts)], threads
+    )
+    last = verdicts[-1].thread_risk
+    assert last is not None and last.severity is Severity.CRITICAL
+    assert "combo.online-kidnapping" in last.combos
+
+
+def test_a_dismissed_rule_neither_warns_nor_raises_thread_risk(engine: Engine) -> None:
+    secret = Message(id="1", text="this stays between us, dont tell your parents", thread="t")
+    call = Message(id="2", text="lets video call on zoom tonight, just us", thread="t")
+    (first,) = engine.analyze([secret], ThreadStore())
+    dismissed = frozenset(f.rule for f in first.findings)
+    threads = ThreadStore()
+    verdicts = engine.analyze([secret, call], threads, suppressed=lambda m: dismissed)
+    assert verdicts[0].findings == ()
+    risk = verdicts[1].thread_risk
+    assert risk is not None and "secrecy" not in risk.categories
+    assert risk.severity < Severity.CRITICAL
+
+
+def test_links_the_page_saw_are_checked_even_outside_the_text(engine: Engine) -> None:
+    message = Message(id="1", text="vào nhóm này đi", links=("https://t.me/+AbCdEf12345",))
+    (verdict,) = engine.analyze([message])
+    assert {"private_group", "suspicious_link"} <= set(verdict.categories)
+    assert all(f.start == -1 for f in verdict.findings if f.rule.startswith("link."))
+
+
+def test_advice_comes_most_severe_first_and_localised(engine: Engine) -> None:
+    (verdict,) = engine.analyze([Message(id="1", text="send me nudes or i post your pics")])
+    assert verdict.advice
+    vi = engine.advice(verdict.advice, "vi")
+    en = engine.advice(verdict.advice, "en")
+    assert [a["key"] for a in vi] == list(verdict.advice) == [a["key"] for a in en]
+    assert vi[0]["text"] != en[0]["text"]
+
+
+def test_a_batch_of_adversarial_messages_is_bounded(tmp_path: Path) -> None:
+    pack = tmp_path / "slow.yaml"
+    pack.write_text(SLOW_PACK, encoding="utf-8")
+    slow = Engine.load([pack])
+    messages = [Message(id=str(i), text="ab" * (40 + i)) for i in range(50)]
+    started = time.perf_counter()
+    slow.analyze(messages)
+    assert time.perf_counter() - started < BATCH_BUDGET_SECONDS + 2.0  # 50 x 0.2 s without it
