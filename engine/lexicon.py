@@ -156,6 +156,10 @@ class _Reader:
                     f"homoglyph {key!r}: never seen, NFKC and casefold run first; use the "
                     f"folded form {unicodedata.normalize('NFKC', key).casefold()!r}",
                 )
+            elif not unicodedata.normalize("NFD", key).isascii() and any(
+                c.isascii() for c in unicodedata.normalize("NFD", key)
+            ):
+                self.problem(line, f"homoglyph {key!r}: a letter with marks, folded by step 5")
             elif not isinstance(target, str) or not re.fullmatch(r"[a-z]", target):
                 self.problem(line, f"homoglyph {key!r}: target must be one letter a-z")
             elif self.claim(self.tables.homoglyphs, key, line, "homoglyph"):

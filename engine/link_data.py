@@ -1,23 +1,30 @@
 """Load and validate `rules/links/`: checks, shapes, brands, lists. Every problem is collected and
 reported at once (file, line, item) as one `RulesError`.
+
+The look-alike letters and the invisible characters are not link data: they come from the
+normaliser's lexicon (`rules/lexicon/`), so each table exists once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem, RulesError
+from .errors import RulesError
+from .lexicon import Lexicon
+from .link_brand_data import BRANDS, DISGUISES, read_brand_book
 from .link_lists import DomainList, read_domain_list
-from .link_lookalike import Brand, BrandBook, Settings, Typos, WordSpotter
-from .link_parts import parse_url
-from .link_shapes import Redirector, Shape, ShapeIndex
-from .link_suffixes import suffix_list
+from .link_lookalike import BrandBook, WordSpotter
+from .link_reader import Reader, get
+from .link_shape_data import read_redirectors, read_shapes
+from .link_shapes import Redirector, ShapeIndex
+from .link_suffixes import VERSION as SUFFIX_LIST_VERSION
 from .model import CATEGORIES, Severity
-from .yamlio import line_of, load_yaml
+from .yamlio import load_yaml
 
 #: Every reason the analyzer can give; checks.yaml must describe each one, and no other.
 REASONS = (
@@ -34,13 +41,12 @@ REASONS = (
     "free_host_lure",
 )
 LIST_CHECKS = ("known_scam", "shortener")
-SHAPE_REASONS = ("group_invite", "private_call")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 FILES = (
     "checks.yaml",
     "shapes.yaml",
-    "brands.yaml",
-    "confusables.yaml",
+    BRANDS,
+    DISGUISES,
     "downloads.yaml",
     "shorteners.yaml",
     "redirectors.yaml",
@@ -72,48 +78,13 @@ class LinkData:
     redirectors: tuple[Redirector, ...]
     free_hosts: frozenset[str]
     free_host_lures: WordSpotter
+    invisible: frozenset[str]  # characters that hide inside a link (the lexicon's list)
     digest: str
 
 
-class _Reader:
-    """Collects problems while turning YAML values into typed values."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.problems: list[Problem] = []
-
-    def problem(self, file: str, where: object, item: str | None, message: str) -> None:
-        line = where if isinstance(where, int) else line_of(where)
-        self.problems.append(Problem(str(self.directory / file), line, item, message))
-
-    def mapping(self, file: str, value: object, key: str) -> dict[str, Any]:
-        inner = value.get(key) if isinstance(value, dict) else None
-        if not isinstance(inner, dict):
-            self.problem(file, value, None, f"`{key}` must be a mapping")
-            return {}
-        return inner
-
-    def strings(self, file: str, value: object, item: str | None, what: str) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            self.problem(file, value, item, f"`{what}` must be a list of strings")
-            return ()
-        return tuple(value)
-
-    def regex(self, file: str, where: object, item: str, pattern: object) -> re.Pattern[str]:
-        try:
-            if not isinstance(pattern, str):
-                raise re.error("must be a string")
-            return re.compile(pattern, re.IGNORECASE)
-        except re.error as exc:
-            self.problem(file, where, item, f"bad pattern: {exc}")
-            return re.compile(r"(?!)")
-
-
-def load_link_data(directory: Path) -> LinkData:
+def load_link_data(directory: Path, lexicon: Lexicon) -> LinkData:
     """Read every file of `rules/links/`; raise one `RulesError` listing all problems."""
-    reader = _Reader(directory)
+    reader = Reader(directory)
     docs: dict[str, Any] = {}
     for name in FILES:
         try:
@@ -128,25 +99,39 @@ def load_link_data(directory: Path) -> LinkData:
     }
     data = LinkData(
         checks=checks,
-        shapes=ShapeIndex(_shapes(reader, docs["shapes.yaml"])),
-        brands=_brands(reader, docs["brands.yaml"], docs["confusables.yaml"]),
+        shapes=ShapeIndex(read_shapes(reader, docs["shapes.yaml"])),
+        brands=read_brand_book(reader, docs[BRANDS], docs[DISGUISES], lexicon.homoglyphs),
         known_scam=lists_loaded.get("known_scam", DomainList(frozenset())),
         shorteners=lists_loaded.get("shortener", DomainList(frozenset())),
-        shortener_exempt=_exempt(reader, docs["shorteners.yaml"]),
-        risky_extensions=_extensions(reader, docs["downloads.yaml"]),
-        redirectors=_redirectors(reader, docs["redirectors.yaml"]),
+        shortener_exempt=frozenset(
+            h.lower()
+            for h in reader.grouped_strings("shorteners.yaml", docs["shorteners.yaml"], "exempt")
+        ),
+        risky_extensions=frozenset(
+            e.lower().lstrip(".")
+            for e in reader.grouped_strings(
+                "downloads.yaml", docs["downloads.yaml"], "risky_extensions"
+            )
+        ),
+        redirectors=read_redirectors(reader, docs["redirectors.yaml"]),
         free_hosts=frozenset(
-            reader.strings("hosting.yaml", _get(docs["hosting.yaml"], "free_hosts"), None, "hosts")
+            reader.strings("hosting.yaml", get(docs["hosting.yaml"], "free_hosts"), None, "hosts")
         ),
         free_host_lures=_spotter(reader, "hosting.yaml", docs["hosting.yaml"]),
-        digest=_digest(directory, [*FILES, *(f for files in lists.values() for f in files)]),
+        invisible=lexicon.invisible,
+        digest=_digest(
+            directory,
+            [*FILES, *(f for files in lists.values() for f in files)],
+            lexicon.homoglyphs,
+            lexicon.invisible,
+        ),
     )
     if reader.problems:
         raise RulesError(reader.problems)
     return data
 
 
-def _checks(reader: _Reader, doc: object) -> tuple[dict[str, Check], dict[str, tuple[str, ...]]]:
+def _checks(reader: Reader, doc: object) -> tuple[dict[str, Check], dict[str, tuple[str, ...]]]:
     file = "checks.yaml"
     checks: dict[str, Check] = {}
     for reason, spec in reader.mapping(file, doc, "checks").items():
@@ -186,154 +171,10 @@ def _checks(reader: _Reader, doc: object) -> tuple[dict[str, Check], dict[str, t
     return checks, lists
 
 
-def _shapes(reader: _Reader, doc: object) -> list[Shape]:
-    file = "shapes.yaml"
-    raw = doc.get("shapes") if isinstance(doc, dict) else None
-    if not isinstance(raw, list):
-        reader.problem(file, doc, None, "`shapes` must be a list")
-        return []
-    shapes: list[Shape] = []
-    seen: set[str] = set()
-    for spec in raw:
-        sid = str(spec.get("id")) if isinstance(spec, dict) else "?"
-        if not isinstance(spec, dict) or sid in seen:
-            reader.problem(file, spec, sid, "each shape must be a mapping with a unique id")
-            continue
-        seen.add(sid)
-        if spec.get("reason") not in SHAPE_REASONS:
-            reader.problem(file, spec, sid, f"reason must be one of {', '.join(SHAPE_REASONS)}")
-        hosts = reader.strings(file, spec.get("hosts"), sid, "hosts")
-        schemes = reader.strings(file, spec.get("schemes"), sid, "schemes")
-        if bool(hosts) == bool(schemes):
-            reader.problem(file, spec, sid, "give either `hosts` or `schemes`")
-        shape = Shape(
-            id=sid,
-            reason=str(spec.get("reason")),
-            hosts=frozenset(h.lower() for h in hosts if not h.startswith("*.")),
-            parents=frozenset(h[2:].lower() for h in hosts if h.startswith("*.")),
-            schemes=frozenset(s.lower() for s in schemes),
-            pattern=reader.regex(file, spec, sid, spec.get("pattern")),
-        )
-        _check_examples(reader, file, spec, shape)
-        shapes.append(shape)
-    return shapes
-
-
-def _check_examples(reader: _Reader, file: str, spec: dict[str, Any], shape: Shape) -> None:
-    examples = spec.get("examples") or {}
-    for expected, key in ((True, "match"), (False, "no_match")):
-        for url in reader.strings(file, examples.get(key), shape.id, f"examples.{key}"):
-            parts = parse_url(url)
-            if (parts is not None and shape.matches(parts)) != expected:
-                verb = "should match" if expected else "should not match"
-                reader.problem(file, examples, shape.id, f"example {verb}: {url}")
-
-
-def _brands(reader: _Reader, doc: object, letters: object) -> BrandBook:
-    file = "brands.yaml"
-    lure_groups = reader.mapping(file, doc, "scam_words")
-    lures = [w for key, group in lure_groups.items() for w in reader.strings(file, group, key, key)]
-    innocent = reader.strings(file, _get(doc, "innocent_words"), None, "innocent_words")
-    settings = reader.mapping(file, doc, "settings")
-    try:
-        options = Settings(
-            fuzzy_min=int(settings.get("fuzzy_min", 6)),
-            fuzzy_indel_min=int(settings.get("fuzzy_indel_min", 7)),
-            substring_min=int(settings.get("substring_min", 5)),
-            embedded_tlds=reader.strings(file, settings.get("embedded_tlds"), None, "tlds"),
-        )
-    except (TypeError, ValueError) as exc:
-        reader.problem(file, settings, None, f"bad settings: {exc}")
-        options = Settings()
-    tables = "confusables.yaml"
-    leet = reader.mapping(tables, letters, "leet")
-    similar = reader.strings(tables, _get(letters, "similar"), None, "similar")
-    return BrandBook(
-        _brand_list(reader, doc),
-        WordSpotter(lures, innocent, options.substring_min),
-        {str(k): str(v) for k, v in reader.mapping(tables, letters, "confusables").items()},
-        {str(k): reader.strings(tables, v, str(k), "leet") for k, v in leet.items()},
-        {str(k): str(v) for k, v in reader.mapping(tables, letters, "sequences").items()},
-        Typos(
-            keyboard=reader.strings(tables, _get(letters, "keyboard"), None, "keyboard"),
-            similar=frozenset(frozenset(pair) for pair in similar if len(pair) == 2),
-        ),
-        options,
-    )
-
-
-def _brand_list(reader: _Reader, doc: object) -> list[Brand]:
-    file = "brands.yaml"
-    brands = []
-    owner: dict[str, str] = {}
-    for bid, spec in reader.mapping(file, doc, "brands").items():
-        if not isinstance(spec, dict) or not (spec.get("names") or spec.get("words")):
-            reader.problem(file, spec, bid, "a brand needs `names` or `words`")
-            continue
-        unknown = set(spec) - {"names", "words", "domains", "strict"}
-        if unknown:
-            reader.problem(file, spec, bid, f"unknown fields: {', '.join(sorted(unknown))}")
-        names = reader.strings(file, spec.get("names"), bid, "names")
-        words = reader.strings(file, spec.get("words"), bid, "words")
-        for name in (*names, *words):
-            if not re.fullmatch(r"[a-z0-9]+", name):
-                reader.problem(file, spec, bid, f"name {name!r}: lowercase letters/digits only")
-            elif owner.setdefault(name, bid) != bid:
-                reader.problem(file, spec, bid, f"name {name!r} already belongs to {owner[name]}")
-        domains = reader.strings(file, spec.get("domains"), bid, "domains")
-        for domain in domains:
-            if not re.fullmatch(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+", domain):
-                reader.problem(file, spec, bid, f"domain {domain!r}: lowercase host names only")
-        if not isinstance(spec.get("strict", False), bool):
-            reader.problem(file, spec, bid, "`strict` must be true or false")
-        brands.append(Brand(bid, names, words, domains, strict=spec.get("strict") is True))
-    return brands
-
-
-def _exempt(reader: _Reader, doc: object) -> frozenset[str]:
-    groups = reader.mapping("shorteners.yaml", doc, "exempt")
-    return frozenset(
-        h.lower()
-        for key, hosts in groups.items()
-        for h in reader.strings("shorteners.yaml", hosts, key, key)
-    )
-
-
-def _extensions(reader: _Reader, doc: object) -> frozenset[str]:
-    groups = reader.mapping("downloads.yaml", doc, "risky_extensions")
-    return frozenset(
-        e.lower().lstrip(".")
-        for key, exts in groups.items()
-        for e in reader.strings("downloads.yaml", exts, key, key)
-    )
-
-
-def _redirectors(reader: _Reader, doc: object) -> tuple[Redirector, ...]:
-    file = "redirectors.yaml"
-    raw = doc.get("redirectors") if isinstance(doc, dict) else None
-    if not isinstance(raw, list):
-        reader.problem(file, doc, None, "`redirectors` must be a list")
-        return ()
-    out = []
-    for spec in raw:
-        if not isinstance(spec, dict):
-            reader.problem(file, raw, None, "each redirector must be a mapping")
-            continue
-        hosts = reader.strings(file, spec.get("hosts"), None, "hosts")
-        path = reader.regex(file, spec, ",".join(hosts), spec.get("path", "^/"))
-        params = reader.strings(file, spec.get("params"), None, "params")
-        out.append(Redirector(frozenset(h.lower() for h in hosts), path, params))
-    return tuple(out)
-
-
-def _spotter(reader: _Reader, file: str, doc: object) -> WordSpotter:
-    words = reader.strings(file, _get(doc, "lure_words"), None, "lure_words")
-    innocent = reader.strings(file, _get(doc, "innocent_words"), None, "innocent_words")
+def _spotter(reader: Reader, file: str, doc: object) -> WordSpotter:
+    words = reader.strings(file, get(doc, "lure_words"), None, "lure_words")
+    innocent = reader.strings(file, get(doc, "innocent_words"), None, "innocent_words")
     return WordSpotter(words, innocent)
-
-
-def _get(doc: object, key: str) -> object:
-    return doc.get(key) if isinstance(doc, dict) else None
 
 
 def _merge(lists: list[DomainList]) -> DomainList:
@@ -346,8 +187,10 @@ def _merge(lists: list[DomainList]) -> DomainList:
     return DomainList(frozenset().union(*(x.hosts for x in lists)), pages)
 
 
-def _digest(directory: Path, files: list[str]) -> str:
-    """sha256 over every data file read plus the Public Suffix List in use."""
+def _digest(
+    directory: Path, files: list[str], homoglyphs: Mapping[str, str], invisible: frozenset[str]
+) -> str:
+    """sha256 over every data file read, the lexicon tables used and the Public Suffix List."""
     digest = hashlib.sha256()
     for name in sorted(set(files)):
         digest.update(name.encode())
@@ -355,5 +198,7 @@ def _digest(directory: Path, files: list[str]) -> str:
             digest.update((directory / name).read_bytes())
         except OSError:
             digest.update(b"<missing>")
-    digest.update(suffix_list().digest.encode())
+    digest.update(repr(sorted(homoglyphs.items())).encode())
+    digest.update(repr(sorted(invisible)).encode())
+    digest.update(f"publicsuffixlist {SUFFIX_LIST_VERSION}".encode())
     return digest.hexdigest()

@@ -89,13 +89,14 @@ class Spelling:
 
 
 class BrandBook:
-    """Brands, lure words and letter tables, indexed for fast look-alike checks."""
+    """Brands, lure words and letter tables, indexed for fast look-alike checks. `homoglyphs`
+    maps letters of other alphabets to the Latin letter they look like (the lexicon's table)."""
 
     def __init__(
         self,
         brands: Iterable[Brand],
         lures: WordSpotter,
-        confusables: Mapping[str, str],
+        homoglyphs: Mapping[str, str],
         leet: Mapping[str, tuple[str, ...]],
         sequences: Mapping[str, str],
         typos: Typos,
@@ -105,7 +106,7 @@ class BrandBook:
         self.typos = typos
         self.embedded_tlds = frozenset(settings.embedded_tlds)
         fuzzy_min, substring_min = settings.fuzzy_min, settings.substring_min
-        self.confusables = dict(confusables)
+        self.homoglyphs = dict(homoglyphs)
         self.leet = dict(leet)
         self.sequences = dict(sequences)
         self.fuzzy_min = fuzzy_min
@@ -152,7 +153,7 @@ class BrandBook:
         """The label read plainly (accents folded) first, then with each disguise undone."""
         plain = _fold_marks(label)
         out = [Spelling(plain, False)]
-        unconfused = "".join(self.confusables.get(c, c) for c in plain)
+        unconfused = "".join(self.homoglyphs.get(c, c) for c in plain)
         if unconfused != plain:
             out.append(Spelling(unconfused, True))
         for variant in self._leet_variants(unconfused):

@@ -133,6 +133,10 @@ def _split_tail(tail: str) -> tuple[str, str, str]:
 def _normalise_host(host: str) -> str:
     if "%" in host:
         host = unquote(host)
+    if not host.isascii():
+        # UTS 46 (browsers' IDNA mapping) drops zero-width spaces and soft hyphens, and refuses
+        # other format characters; drop them all, so the host meant is the host checked.
+        host = "".join(c for c in host if unicodedata.category(c) != "Cf")
     host = unicodedata.normalize("NFKC", host).lower().rstrip(".")
     if host.startswith("[") and host.endswith("]"):
         return host

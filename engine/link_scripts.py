@@ -31,7 +31,7 @@ def label_scripts(label: str) -> frozenset[str]:
     return frozenset(scripts)
 
 
-def is_mixed_script(host: str, confusables: Mapping[str, str]) -> bool:
+def is_mixed_script(host: str, homoglyphs: Mapping[str, str]) -> bool:
     """True when a label mixes scripts, or is non-Latin but spelled only with Latin look-alikes."""
     if host.isascii():
         return False
@@ -50,7 +50,7 @@ def is_mixed_script(host: str, confusables: Mapping[str, str]) -> bool:
             and others
             and others != {"LATIN"}
             and letters
-            and all(c in confusables for c in letters)
+            and all(c in homoglyphs for c in letters)
         ):
             return True
     return False

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote
 
+from .lexicon import Lexicon, load_lexicon
 from .link_data import LinkData, load_link_data
 from .link_parts import UrlParts, ip_of_host, parse_url
 from .link_scripts import is_mixed_script, label_scripts
-from .link_suffixes import suffix_list
+from .link_suffixes import is_private_suffix, public_suffix
 from .model import Finding, Severity
+from .resources import bundled_rules_dir
 from .urls import LinkSpan, extract_links, might_contain_link
 
 __all__ = [
@@ -97,7 +99,7 @@ class LinkAnalyzer:
         if not might_contain_link(text):
             return []
         out: list[Finding] = []
-        for span in extract_links(text):
+        for span in extract_links(text, self.data.invisible):
             out.extend(self.url_findings(span.url, span.start, span.end))
         return out
 
@@ -135,11 +137,11 @@ class LinkAnalyzer:
         if ip_of_host(parts.host) is not None:
             return ["ip_host", "userinfo"] if parts.userinfo else ["ip_host"]
         found = ["userinfo"] if parts.userinfo else []
-        suffix = suffix_list().public_suffix(parts.host)
+        suffix = public_suffix(parts.host)
         if suffix is not None and self.data.brands.is_lookalike(parts.host, suffix):
             found.append("lookalike")
         if not parts.host.isascii():
-            mixed = is_mixed_script(parts.host, self.data.brands.confusables)
+            mixed = is_mixed_script(parts.host, self.data.brands.homoglyphs)
             if mixed:
                 found.append("mixed_script")
             labels = [x for x in parts.host.split(".") if not x.isascii()]
@@ -155,7 +157,7 @@ class LinkAnalyzer:
         """A login/prize-sounding name chosen by a user of a free hosting service."""
         labels = host.split(".")
         user_part: list[str] = []
-        if suffix_list().is_private_suffix(suffix):
+        if is_private_suffix(suffix):
             user_part = labels[: -suffix.count(".") - 1]
         else:
             for i in range(1, len(labels) - 1):
@@ -188,6 +190,12 @@ class LinkAnalyzer:
         return False
 
 
-def load_links(directory: Path) -> LinkAnalyzer:
-    """Load `rules/links/`; data problems raise `engine.errors.RulesError`."""
-    return LinkAnalyzer(load_link_data(directory))
+def load_links(directory: Path, lexicon: Lexicon | None = None) -> LinkAnalyzer:
+    """Load `rules/links/`; data problems raise `engine.errors.RulesError`.
+
+    Look-alike letters and invisible characters come from `lexicon` (the normaliser's tables);
+    without one, the bundled `rules/lexicon/` is read.
+    """
+    if lexicon is None:
+        lexicon = load_lexicon(bundled_rules_dir() / "lexicon")
+    return LinkAnalyzer(load_link_data(directory, lexicon))

@@ -212,10 +212,12 @@ _INERT, _INVISIBLE, _OTHER = 0, 1, 2
 def _quick_fold(text: str, lexicon: Lexicon) -> tuple[str, Offsets] | None:
     """Steps 1-5 for text that is Latin apart from characters steps 1-5 keep or drop as a whole
     (emoji, symbols, zero-width joiners, variation selectors); None when the steps are needed."""
+    latin = _latin_fold(text)
+    if latin is not None:
+        return latin.lower(), ()
     others = _NON_LATIN.findall(text)
     if not others:
-        latin = _latin_fold(text)
-        return None if latin is None else (latin.casefold(), ())
+        return None
     kinds = {char: _char_kind(char, lexicon) for char in set(others)}
     if _OTHER in kinds.values():
         return None
@@ -246,25 +248,20 @@ def _quick_fold(text: str, lexicon: Lexicon) -> tuple[str, Offsets] | None:
     return result, (Edits(deleted, ends, out_starts, out_starts, len(text), len(result)),)
 
 
+@lru_cache(maxsize=8192)
 def _char_kind(char: str, lexicon: Lexicon) -> int:
     """Whether steps 1-5 leave a non-Latin character alone, delete it, or may change it."""
-    kinds: dict[str, int] = _compiled(lexicon).char_kinds
-    kind = kinds.get(char)
-    if kind is None:
-        if _compiled(lexicon).invisible.fullmatch(char):
-            kind = _INVISIBLE
-        elif (
-            unicodedata.is_normalized("NFKC", char)
-            and unicodedata.is_normalized("NFD", char)
-            and char.casefold() == char
-            and unicodedata.category(char) != "Mn"
-            and char not in lexicon.homoglyphs
-        ):
-            kind = _INERT
-        else:
-            kind = _OTHER
-        kinds[char] = kind
-    return kind
+    if _compiled(lexicon).invisible.fullmatch(char):
+        return _INVISIBLE
+    if (
+        unicodedata.is_normalized("NFKC", char)
+        and unicodedata.is_normalized("NFD", char)
+        and char.casefold() == char
+        and unicodedata.category(char) != "Mn"
+        and char not in lexicon.homoglyphs
+    ):
+        return _INERT
+    return _OTHER
 
 
 def step_nfkc(text: str, offsets: Offsets) -> tuple[str, Offsets]:
@@ -309,9 +306,8 @@ def step_fold_homoglyphs(text: str, offsets: Offsets, lexicon: Lexicon) -> tuple
     """4. Cyrillic/Greek/small-capital look-alikes -> Latin, in tokens that are disguised words.
 
     A token is folded when it mixes look-alikes with a-z (`secret` typed with Cyrillic s, e, c),
-    or consists only of
-    look-alikes and the message is not mostly written in Cyrillic or Greek (so a Russian word in a
-    Russian sentence stays Russian).
+    or consists only of look-alikes and the message is not mostly written in Cyrillic or Greek
+    (so a Russian word in a Russian sentence stays Russian).
     """
     tables = _compiled(lexicon)
     if text.isascii() or tables.homoglyph_hint is None or not tables.homoglyph_hint.search(text):
@@ -404,6 +400,7 @@ _SPACED = re.compile(
 )
 _REPEAT = re.compile(r"(.)\1{2,}")
 _WHITESPACE = re.compile(r"\s+")
+_NUMBER_BEFORE = re.compile(r"\d\s*\Z")
 _ODD_SPACE = re.compile(
     "[" + "".join(re.escape(chr(c)) for c in range(0x3001) if chr(c).isspace() and c != 32) + "]"
 )
@@ -478,11 +475,15 @@ def step_expand_abbreviations(
             begin, end = match.span()
             if begin and (text[begin - 1].isalnum() or text[begin - 1] == "_"):
                 continue
-            if entry.not_after_number and text[:begin].rstrip()[-1:].isdigit():
+            if entry.not_after_number and _NUMBER_BEFORE.search(text, 0, begin):
                 continue
             if entry.only_as:
                 first, last = trace_back(offsets, begin, end)
-                written = tables.invisible.sub("", surface_form(original[first:last]))
+                written = original[first:last]
+                if written.isascii():
+                    written = written.lower()
+                else:
+                    written = tables.invisible.sub("", surface_form(written))
                 if written not in entry.only_as:
                     continue
             edits.append((begin, end, entry.expansion))
@@ -548,7 +549,6 @@ class _Compiled:
     leet_token: re.Pattern[str]
     leet_inner: re.Pattern[str]
     byte_classes: bytes
-    char_kinds: dict[str, int]
     abbreviation_keys: frozenset[bytes]
     abbreviation_patterns: dict[bytes, re.Pattern[str]]
     link_hint: re.Pattern[str]
@@ -578,7 +578,6 @@ def _compile(lexicon: Lexicon) -> _Compiled:
         leet_token=re.compile(rf"(?<!{word}){word}*?{_LETTER}[{leet}]{{1,3}}{_LETTER}{word}*"),
         leet_inner=re.compile(rf"(?<={_LETTER})[{leet}]{{1,3}}(?={_LETTER})"),
         byte_classes=_byte_classes(lexicon),
-        char_kinds={},
         abbreviation_keys=frozenset(key.encode("ascii") for key in lexicon.abbreviations),
         abbreviation_patterns={
             key.encode("ascii"): re.compile(re.escape(key) + r"(?!\w)")

@@ -4,15 +4,24 @@ What counts as a link: anything with a scheme we care about (http, https, hxxp, 
 whose TLD is real (`t.me/+abc`, `bit.ly/x`, `vnexpress.net`), and an IPv4 host followed by a port or
 a path. What does not: e-mail addresses, numbers (`3.5`, `1.2.3.4` alone), file names (`photo.jpg`,
 and `readme.md` unless a path follows), and `Word.Word` typos whose "TLD" is capitalised.
+
+Invisible characters (zero-width spaces and joiners, soft hyphens, bidi controls: Unicode format
+characters, plus any the caller names) are read past, so `bit\u200b.ly/abc` is still `bit.ly/abc`;
+the span still covers the link as written in the original text.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
-from .link_parts import refang
-from .link_suffixes import suffix_list
+import regex
+
+from .link_parts import parse_url, refang
+from .link_suffixes import public_suffix
 
 #: TLDs that are also common file extensions: a bare `notes.md` is a file until a path follows.
 FILE_LIKE_TLDS = frozenset({"zip", "mov", "md", "py", "sh", "pl", "rs", "ps", "cab", "pm"})
@@ -58,31 +67,75 @@ class LinkSpan:
 
 def might_contain_link(text: str) -> bool:
     """Cheap test run before any regex: every link has a colon (scheme, port) or a dot with a
-    letter, digit or defang bracket right after it; sentence full stops have a space after them."""
+    letter, digit or defang bracket right after it (or a non-ASCII character, which may be an
+    invisible one); sentence full stops have a space after them."""
     if ":" in text:
         return True
     for dot in _DOTS:
         if dot in text:
             for piece in text.split(dot)[1:]:
-                if piece and (piece[0].isalnum() or piece[0] in "])}"):
+                if piece and (piece[0].isalnum() or piece[0] in "])}" or not piece[0].isascii()):
                     return True
     return False
 
 
-def extract_links(text: str) -> list[LinkSpan]:
-    """All links in `text`, in order of appearance."""
+def extract_links(text: str, invisible: frozenset[str] = frozenset()) -> list[LinkSpan]:
+    """All links in `text`, in order of appearance. `invisible`: characters to read past besides
+    Unicode format characters (the lexicon's list of blank fillers and selectors)."""
     if not might_contain_link(text):
         return []
+    visible = _Visible.of(text, invisible)
     links = []
-    for match in _LINK.finditer(text):
+    for match in _LINK.finditer(visible.text):
         raw = _trim(match.group(0))
         if match.lastgroup == "bare" and not _bare_is_link(match, raw):
             continue
         if not raw or (match.lastgroup == "scheme" and not _scheme_has_target(raw)):
             continue
         start = match.start()
-        links.append(LinkSpan(refang(raw), start, start + len(raw)))
+        end = start + len(raw)
+        links.append(LinkSpan(refang(raw), visible.original(start), visible.original(end - 1) + 1))
     return links
+
+
+@dataclass(frozen=True)
+class _Visible:
+    """`text` with invisible characters taken out, and where its characters were originally:
+    before clean position `cuts[k]`, `shifts[k]` characters in all had been taken out."""
+
+    text: str
+    cuts: tuple[int, ...] = ()
+    shifts: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, text: str, extra: frozenset[str]) -> _Visible:
+        if text.isascii():
+            return cls(text)  # every invisible character is outside ASCII
+        pieces, cuts, shifts = [], [], []
+        kept = removed = 0
+        for match in _invisible_pattern(extra).finditer(text):
+            piece = text[kept + removed : match.start()]
+            pieces.append(piece)
+            kept += len(piece)
+            removed += match.end() - match.start()
+            cuts.append(kept)
+            shifts.append(removed)
+        if not cuts:
+            return cls(text)
+        pieces.append(text[kept + removed :])
+        return cls("".join(pieces), tuple(cuts), tuple(shifts))
+
+    def original(self, position: int) -> int:
+        """Where the character at `position` of `text` sits in the original text."""
+        k = bisect_right(self.cuts, position)
+        return position + (self.shifts[k - 1] if k else 0)
+
+
+@lru_cache(maxsize=8)
+def _invisible_pattern(extra: frozenset[str]) -> Any:
+    """Runs of format characters (`\\p{Cf}`) and of the `extra` characters; a `regex` pattern."""
+    listed = "".join(regex.escape(c) for c in sorted(extra))
+    return regex.compile(rf"[\p{{Cf}}{listed}]+")
 
 
 def _trim(candidate: str) -> str:
@@ -102,17 +155,12 @@ def _bare_is_link(match: re.Match[str], raw: str) -> bool:
     tld = match.group("tld")
     if not (tld.islower() or tld.isupper()):
         return False  # "em.Mai" is a missing space, not a domain
-    tld = tld.lower()
-    if tld.startswith("xn--"):
-        try:
-            tld = tld.encode("ascii").decode("idna")
-        except UnicodeError:
-            return False
-    if tld not in suffix_list().tlds:
-        return False
     host = match.group("host")
+    parts = parse_url(host)
+    if parts is None or public_suffix(parts.host) is None:
+        return False  # not under any suffix on the Public Suffix List: "photo.jpg"
     has_more = len(raw) > len(host) and raw[len(host)] in "/?#:"
-    return not (tld in FILE_LIKE_TLDS and not has_more and _is_two_labels(host))
+    return not (tld.lower() in FILE_LIKE_TLDS and not has_more and _is_two_labels(host))
 
 
 def _is_two_labels(host: str) -> bool:

@@ -16,6 +16,7 @@ const HEALTH_EVERY_MS = 20_000;
 
 const verdicts = new LruCache(5000);
 const linkVerdicts = new LruCache(2000);
+const threadRisk = new LruCache(500); // last risk the server reported, per site and thread
 const loaded = new Map();
 
 /** Loads an extension file once per service-worker life. */
@@ -97,7 +98,6 @@ async function analyze({ messages, page }) {
     if (hit) results[i] = { ...hit, id: m.id, hash: keys[i] };
     else misses.push(i);
   });
-  const threads = {};
   for (const part of chunks(misses, API_BATCH)) {
     const data = await authed('/v1/analyze', { messages: part.map((i) => messages[i]), page, lang });
     data.results.forEach((result, j) => {
@@ -105,7 +105,13 @@ async function analyze({ messages, page }) {
       verdicts.set(keys[i], result);
       results[i] = { ...result, hash: keys[i] };
     });
-    Object.assign(threads, data.threads || {});
+    for (const [id, risk] of Object.entries(data.threads || {})) threadRisk.set(`${page}\n${id}`, risk);
+  }
+  // Cache hits carry their conversation's risk too, so a re-rendered chat gets its banner back.
+  const threads = {};
+  for (const m of messages) {
+    const risk = m.thread && threadRisk.get(`${page}\n${m.thread}`);
+    if (risk) threads[m.thread] = risk;
   }
   return { results, threads };
 }
@@ -134,6 +140,7 @@ async function checkLinks({ urls }) {
 async function feedback({ feedback: body }) {
   const data = await authed('/v1/feedback', body);
   verdicts.clear();
+  threadRisk.clear();
   return data;
 }
 
@@ -141,9 +148,8 @@ async function feedback({ feedback: body }) {
 async function hello({ url }) {
   const [settings, sites] = await Promise.all([getSettings(), sitesData()]);
   let host = '';
-  let path = '';
   try {
-    ({ hostname: host, pathname: path } = new URL(url));
+    host = new URL(url).hostname;
   } catch {
     return { enabled: false };
   }
@@ -155,7 +161,7 @@ async function hello({ url }) {
   if (!adapter) return { enabled: false };
   const [messages, css] = await Promise.all([messagesFor(settings.lang), uiCss()]);
   const status = (await getStatus()) || (await checkHealth());
-  return { enabled: true, adapter, lang: settings.lang, messages, css, state: status.state, path };
+  return { enabled: true, adapter, lang: settings.lang, messages, css, state: status.state };
 }
 
 /** Trades the pairing code for a token and remembers it. */
@@ -184,6 +190,13 @@ async function syncSites() {
   return { ok: true };
 }
 
+/** Tells open tabs' content scripts (tab ids need no "tabs" permission); tabs without one ignore it. */
+async function tellTabs(message) {
+  for (const tab of await chrome.tabs.query({})) {
+    chrome.tabs.sendMessage(tab.id, message).catch(() => {});
+  }
+}
+
 const HANDLERS = {
   hello,
   analyze,
@@ -210,6 +223,7 @@ chrome.storage.onChanged.addListener((changes, area) => {
   if (changes.lang) {
     verdicts.clear(); // advice texts are localised
     getStatus().then((s) => s && updateStatus(s));
+    tellTabs({ type: 'config-changed' });
   }
   if (changes.port || changes.token) checkHealth();
 });

@@ -1,17 +1,19 @@
 """`/v1/analyze`: messages in, per-message results and per-thread risk out (api.md shapes).
 
-The server's own duties around the engine live here: truncating long text, dropping rules the
-teen marked "not a problem", localising advice and converting spans to JavaScript offsets.
+The server's own duties around the engine live here: truncating long text, telling the engine
+which rules the teen marked "not a problem" (it drops them before thread risk and advice, so a
+dismissed rule no longer raises a thread's severity), localising advice and converting spans to
+JavaScript offsets.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from engine.conversation import ThreadStore
+from engine.engine import Engine
 from engine.model import Message, Verdict
-from server.engine_api import AnalysisEngine
 from server.spans import utf16_offset
 from server.store import ScopeKey
 
@@ -39,21 +41,21 @@ def scope_keys(message: Message) -> list[ScopeKey]:
     return keys
 
 
-def without_rules(verdict: Verdict, rules: frozenset[str]) -> Verdict:
-    """The verdict minus findings of `rules`, and minus advice only those findings asked for."""
-    kept = tuple(f for f in verdict.findings if f.rule not in rules)
-    if len(kept) == len(verdict.findings):
-        return verdict
-    dropped = {key for f in verdict.findings if f.rule in rules for key in f.advice}
-    still = {key for f in kept for key in f.advice}
-    advice = tuple(key for key in verdict.advice if key in still or key not in dropped)
-    return dataclasses.replace(verdict, findings=kept, advice=advice if kept else ())
+def dismissed_rules(
+    suppressed: Mapping[ScopeKey, frozenset[str]],
+) -> Callable[[Message], frozenset[str]]:
+    """The engine's `suppressed` callback: rules dismissed for a message's sender or thread."""
+
+    def rules_for(message: Message) -> frozenset[str]:
+        return frozenset().union(*(suppressed.get(k, frozenset()) for k in scope_keys(message)))
+
+    return rules_for
 
 
 class _Advice:
     """engine.advice per distinct key tuple, once per request."""
 
-    def __init__(self, engine: AnalysisEngine, lang: str) -> None:
+    def __init__(self, engine: Engine, lang: str) -> None:
         self._engine, self._lang = engine, lang
         self._cache: dict[tuple[str, ...], list[dict[str, str]]] = {}
 
@@ -81,23 +83,19 @@ def result_json(
 
 
 def analyze(
-    engine: AnalysisEngine,
-    threads: Any,
+    engine: Engine,
+    threads: ThreadStore,
     suppressed: Mapping[ScopeKey, frozenset[str]],
     body: Mapping[str, Any],
     max_chars: int,
 ) -> dict[str, object]:
     raw: Sequence[Mapping[str, Any]] = body["messages"]
     messages = to_messages(raw, max_chars)
-    verdicts = engine.analyze(messages, threads) if messages else []
-    if len(verdicts) != len(messages):
-        raise RuntimeError("engine returned a different number of verdicts")
+    verdicts = engine.analyze(messages, threads, suppressed=dismissed_rules(suppressed))
     advice = _Advice(engine, body.get("lang", "en"))
     results: list[dict[str, object]] = []
     thread_risk: dict[str, object] = {}
     for item, message, verdict in zip(raw, messages, verdicts, strict=True):
-        rules = frozenset().union(*(suppressed.get(k, frozenset()) for k in scope_keys(message)))
-        verdict = without_rules(verdict, rules) if rules else verdict
         truncated = len(item["text"]) > max_chars
         results.append(result_json(verdict, item["text"], truncated, advice))
         if message.thread is not None and verdict.thread_risk is not None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from flask_cors import CORS
 
+from engine.conversation import ThreadStore
 from server import api
 from server.accesslog import AccessLog
 from server.errors import register_error_handlers
@@ -18,18 +17,12 @@ from server.state import ServerState, Settings
 from server.store import Store
 
 
-def _thread_store() -> Any:
-    from engine.conversation import ThreadStore
-
-    return ThreadStore()
-
-
 def create_app(
     holder: EngineHolder,
     store: Store,
     pairing: PairingCodes,
     settings: Settings,
-    threads: Any = None,
+    threads: ThreadStore | None = None,
 ) -> Flask:
     """`threads` defaults to a fresh engine ThreadStore shared by all requests of this app."""
     app = Flask("server")
@@ -41,7 +34,7 @@ def create_app(
         holder=holder,
         store=store,
         pairing=pairing,
-        threads=threads if threads is not None else _thread_store(),
+        threads=threads if threads is not None else ThreadStore(),
     )
     register_error_handlers(app)
     install_guards(app)

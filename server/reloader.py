@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from engine.engine import Engine
 from engine.errors import RulesError
-from server.engine_api import AnalysisEngine
 
 log = logging.getLogger("notalone.server")
 
@@ -41,14 +41,14 @@ class ReloadStatus:
 class EngineHolder:
     """The engine in service: the first load raises RulesError, later reloads never raise."""
 
-    def __init__(self, loader: Callable[[], AnalysisEngine]) -> None:
+    def __init__(self, loader: Callable[[], Engine]) -> None:
         self._loader = loader
         self._engine = loader()
         self._status = ReloadStatus.now()
         self._lock = threading.Lock()  # one reload at a time; readers never wait
 
     @property
-    def engine(self) -> AnalysisEngine:
+    def engine(self) -> Engine:
         return self._engine
 
     @property

@@ -9,7 +9,6 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -18,6 +17,7 @@ from typing import Any, TextIO
 from waitress import wasyncore
 from waitress.server import create_server
 
+from engine.engine import Engine
 from engine.errors import RulesError
 from server.app import create_app
 from server.datadir import RunInfo, remove_runfile, write_runfile
@@ -98,12 +98,6 @@ def _configure_logging() -> None:
         logger.setLevel(logging.INFO)
 
 
-def _load_engine(rules: Sequence[Path] | None) -> Any:
-    from engine.engine import Engine
-
-    return Engine.load(rules)
-
-
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -120,7 +114,7 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
         print(f"notalone serve: cannot listen on {LOOPBACK}:{options.port}: {error}", file=err)
         return 2
     try:
-        holder = EngineHolder(lambda: _load_engine(options.rules))
+        holder = EngineHolder(lambda: Engine.load(options.rules))
     except RulesError as error:
         sock.close()
         print("notalone serve: the rule packs have problems:", file=err)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 from flask import current_app
 
+from engine.conversation import ThreadStore
 from server.pairing import PairingCodes
 from server.reloader import EngineHolder
 from server.store import Store
@@ -35,7 +36,7 @@ class ServerState:
     holder: EngineHolder
     store: Store
     pairing: PairingCodes
-    threads: Any  # engine.conversation.ThreadStore, shared by every request
+    threads: ThreadStore  # shared by every request: conversations span requests
 
 
 def current() -> ServerState:

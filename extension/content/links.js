@@ -110,5 +110,5 @@
     window.addEventListener('auxclick', onClick, true);
   }
 
-  NA.links = { check, install };
+  NA.links = { check, install, httpHref };
 })();

@@ -25,15 +25,13 @@
     } else if (message?.type === 'reveal-warning' && scanner) {
       scanner.reveal(message.id);
       sendResponse({ ok: true });
+    } else if (message?.type === 'config-changed' && NA.config) {
+      // a new language applies to new warnings at once; existing ones stay as drawn
+      NA.send('hello', { url: location.href }).then((config) => {
+        if (!config.error && config.enabled) NA.config = config;
+      });
     }
     return false;
-  });
-
-  // A new language or pairing applies to new warnings at once; existing ones stay as drawn.
-  chrome.storage.onChanged.addListener(async (changes, area) => {
-    if (area !== 'local' || !NA.config || !(changes.lang || changes.token)) return;
-    const config = await NA.send('hello', { url: location.href });
-    if (!config.error && config.enabled) NA.config = config;
   });
 
   boot();

@@ -45,11 +45,6 @@
       this.schedule();
     }
 
-    stop() {
-      this.observer.disconnect();
-      this.pending.clear();
-    }
-
     pathOk() {
       return !this.pathRe || this.pathRe.test(location.pathname);
     }
@@ -68,6 +63,7 @@
       if (location.href !== this.lastUrl) {
         // single-page sites: a new conversation is shown without a page load
         this.lastUrl = location.href;
+        this.dropBanners();
         this.collect(document.documentElement);
       }
       for (const record of records) {
@@ -153,11 +149,15 @@
         info.id = `m${this.seq}`;
         const m = { id: info.id, text: info.text, direction: info.direction, thread: info.thread };
         if (info.sender) m.sender = info.sender;
-        const links = info.anchors.map((a) => a.href).filter((h) => /^https?:/i.test(h));
+        const links = info.anchors.map(NA.links.httpHref).filter(Boolean);
         if (links.length) m.links = links;
         return m;
       });
       const reply = await NA.send('analyze', { messages, page: NA.page() });
+      if (reply.error === 'extension_gone') {
+        this.observer.disconnect(); // the extension was updated or removed: this copy retires
+        return;
+      }
       if (reply.error) {
         batch.forEach((info) => this.failed.add(info.container));
         this.retryLater();
@@ -190,7 +190,7 @@
 
     /** "Not a problem": hide it and tell the server, which stops those rules for this sender. */
     dismiss(info, result, host) {
-      host.remove();
+      NA.warning.acknowledge(host);
       this.warnings.delete(info.container);
       const rules = [...new Set((result.findings || []).map((f) => f.rule))];
       const feedback = { kind: 'not_a_problem', rules, thread: info.thread, message_hash: result.hash, categories: result.categories || [] };
@@ -198,18 +198,25 @@
       NA.send('feedback', { feedback });
     }
 
-    /** Advice and categories seen in a thread, for its banner. */
+    /** What we know of a conversation, for its banner. */
+    threadState(id) {
+      if (!this.banners.has(id)) {
+        this.banners.set(id, { host: null, update: null, hidden: false, severity: 'none', categories: [], advice: [] });
+      }
+      return this.banners.get(id);
+    }
+
+    /** Collects the advice given in a conversation (the banner's "What to do"). */
     noteThread(id, result) {
       if (!result.flagged) return;
-      const state = this.banners.get(id) || { host: null, update: null, severity: 'none', categories: [], advice: [] };
+      const state = this.threadState(id);
       for (const a of result.advice || []) if (!state.advice.some((b) => b.key === a.key)) state.advice.push(a);
-      this.banners.set(id, state);
     }
 
     banner(id, thread, batch) {
       if (!escalated(thread)) return;
-      const state = this.banners.get(id) || { host: null, update: null, advice: [] };
-      this.banners.set(id, state);
+      const state = this.threadState(id);
+      if (state.hidden) return;
       const view = { severity: thread.severity, categories: thread.categories || [], advice: state.advice };
       if (state.host?.isConnected) {
         if (state.severity !== view.severity || state.categories.join() !== view.categories.join()) state.update(view);
@@ -217,10 +224,18 @@
         const sample = batch.find((info) => info.thread === id) || batch[0];
         const anchor = this.conversationRoot(sample.container);
         if (!anchor) return;
-        Object.assign(state, NA.warning.renderBanner(anchor, view));
+        Object.assign(state, NA.warning.renderBanner(anchor, view, () => { state.hidden = true; }));
       }
       state.severity = view.severity;
       state.categories = view.categories;
+    }
+
+    /** Another conversation is shown: its banner, if any, comes back with its messages. */
+    dropBanners() {
+      for (const state of this.banners.values()) {
+        state.host?.remove();
+        state.host = null;
+      }
     }
 
     /** Where the banner goes: the first selector (in the adapter's order) that matches. */
@@ -252,7 +267,7 @@
       }, RETRY_MS);
     }
 
-    /** For the popup: the warnings on this page, in page order. */
+    /** For the popup: the warnings on this page, in the order they appeared. */
     list() {
       return [...this.warnings.values()]
         .filter((w) => w.host.isConnected)

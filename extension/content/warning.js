@@ -7,11 +7,22 @@
   const { el, icon, createHost, themeFor, copyText, togglePanels } = NA.ui;
   let panelSeq = 0;
 
-  /** The category that best explains a verdict: the one of its most severe finding. */
+  // When findings are equally severe, the headline names the more urgent danger.
+  const URGENCY = [
+    'threat', 'sexual_content', 'isolation', 'impersonation', 'secrecy', 'meeting', 'off_platform',
+    'private_group', 'personal_info', 'money', 'lure_offer', 'suspicious_link', 'flattery',
+  ];
+  const urgency = (category) => {
+    const i = URGENCY.indexOf(category);
+    return i < 0 ? URGENCY.length : i;
+  };
+
+  /** The category that best explains a verdict: its most severe finding, most urgent first. */
   function mainCategory(result) {
     let best = null;
     for (const f of result.findings || []) {
-      if (!best || NA.rank(f.severity) > NA.rank(best.severity)) best = f;
+      const diff = best ? NA.rank(f.severity) - NA.rank(best.severity) : 1;
+      if (diff > 0 || (diff === 0 && urgency(f.category) < urgency(best.category))) best = f;
     }
     return best?.category || result.categories?.[0] || 'other';
   }
@@ -133,7 +144,7 @@
   }
 
   /** Banner over a conversation: signs seen so far, what to do, who to talk to. */
-  function renderBanner(anchor, thread) {
+  function renderBanner(anchor, thread, onHide) {
     const { host, root } = createHost('banner', { theme: themeFor(anchor), severity: thread.severity });
     host.style.setProperty('position', 'sticky', 'important');
     host.style.setProperty('top', '0', 'important');
@@ -144,7 +155,14 @@
       [NA.t('btn_what_to_do'), () => adviceBlock(thread.advice)],
       [NA.t('btn_talk'), () => talkPanel(category)],
     ]);
-    const hide = el('button', { type: 'button', class: 'quiet', onclick: () => host.remove() }, NA.t('btn_hide'));
+    const hide = el('button', {
+      type: 'button',
+      class: 'quiet',
+      onclick: () => {
+        host.remove();
+        onHide();
+      },
+    }, NA.t('btn_hide'));
     root.append(
       el(
         'div',
@@ -165,5 +183,12 @@
     return { host, update };
   }
 
-  NA.warning = { renderWarning, renderBanner, mainCategory, headline };
+  /** After "Not a problem": a short thank-you in place of the card, then nothing. */
+  function acknowledge(host) {
+    const card = host.shadowRoot.querySelector('.card');
+    card.replaceWith(el('p', { class: 'thanks', role: 'status' }, NA.t('dismissed')));
+    setTimeout(() => host.remove(), 2500);
+  }
+
+  NA.warning = { renderWarning, renderBanner, mainCategory, headline, acknowledge };
 })();

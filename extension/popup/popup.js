@@ -13,6 +13,7 @@ function showStatus(status) {
   $('status').className = `pill ${state === 'ok' ? 'ok' : 'off'}`;
   $('down').hidden = state !== 'down';
   $('unpaired').hidden = state !== 'unpaired';
+  $('page').hidden = state === 'down'; // nothing is checked while the server is off
   const packs = (status?.packs || []).map((p) => `${p.name} ${p.version}`);
   $('packs').textContent = packs.length ? t('packs', packs.join(', ')) : '';
 }

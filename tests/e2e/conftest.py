@@ -25,7 +25,9 @@ def require_chromium() -> None:
     """Fails under CI (a missing browser is a broken setup there), skips with a reason locally."""
     if CHROMIUM.exists():
         return
-    message = f"{CHROMIUM} not found: the e2e tests need Debian's chromium (apt-get install chromium)"
+    message = (
+        f"{CHROMIUM} not found: the e2e tests need Debian's chromium (apt-get install chromium)"
+    )
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)

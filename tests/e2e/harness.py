@@ -1,4 +1,4 @@
-"""Real-browser harness: the real `notalone serve`, a fixture web server, Chromium with the extension.
+"""Real-browser harness: the real `notalone serve`, fixture pages, Chromium with the extension.
 
 Used by the e2e tests and by `bench/e2e_latency.py`. Nothing here stubs the Not Alone server: the
 extension talks to a `notalone serve` subprocess running the bundled rule packs.
@@ -316,10 +316,10 @@ ALL_WARNED_JS = f"""() => {{
 }}"""
 
 
-def open_site(browser: Browser, site: str, query: str = "") -> Page:
+def open_site(browser: Browser, site: str, query: str = "", url: str | None = None) -> Page:
     """Opens a fixture page at its site's URL (routed) and waits for the extension to start."""
     page = browser.context.new_page()
-    url = browser.site_url(site)
+    url = url or browser.site_url(site)
     if query:
         base, _, fragment = url.partition("#")
         url = f"{base}?{query}" + (f"#{fragment}" if fragment else "")
@@ -339,8 +339,9 @@ def expectations(page: Page, timeout_ms: int = 6_000) -> list[dict[str, Any]]:
 
 def warning_for(page: Page, text: str, timeout_ms: int = 3_000) -> bool:
     """True when the message containing `text` gets a warning within the timeout."""
-    js = """(text) => [...document.querySelectorAll('notalone-warning')].some((w) =>
-        (w.parentElement.textContent + (w.previousElementSibling?.textContent || '')).includes(text))"""
+    js = """(text) => [...document.querySelectorAll('notalone-warning')].some((w) => (
+        w.parentElement.textContent + (w.previousElementSibling?.textContent || '')
+    ).includes(text))"""
     try:
         page.wait_for_function(js, arg=text, timeout=timeout_ms)
     except Exception:

@@ -25,7 +25,10 @@ DRAFTS = [
     ("generic", "vi", "Cảm ơn bạn, bài viết rất hữu ích", False),
 ]
 
-HINT_JS = "() => document.querySelector('notalone-hint')?.shadowRoot.querySelector('p')?.textContent ?? null"
+HINT_JS = (
+    "() => document.querySelector('notalone-hint')?.shadowRoot.querySelector('p')?.textContent"
+    " ?? null"
+)
 
 
 @pytest.mark.parametrize(("site", "lang", "draft", "hinted"), DRAFTS)

@@ -27,7 +27,8 @@ def test_not_a_problem_hides_warning_and_reaches_feedback(
     assert rules, "the similar message should match the same kind of rule before feedback"
 
     page.locator("notalone-warning button", has_text=en["btn_dismiss"]).click()
-    page.locator("notalone-warning").wait_for(state="detached", timeout=2_000)
+    assert page.locator("notalone-warning .thanks").inner_text() == en["dismissed"]
+    page.locator("notalone-warning").wait_for(state="detached", timeout=5_000)
 
     # The server now skips those rules for this sender...
     page.wait_for_timeout(300)

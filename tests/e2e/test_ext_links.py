@@ -10,7 +10,9 @@ from harness import Browser, expectations, locale_messages, open_site, set_langu
 pytestmark = pytest.mark.e2e
 
 INVITE = "a[href='https://t.me/+Xq9LmZ2AbCdEf']"
-ACTIVE_TEXT_JS = "() => document.querySelector('notalone-interstitial')?.shadowRoot.activeElement?.textContent"
+ACTIVE_TEXT_JS = (
+    "() => document.querySelector('notalone-interstitial')?.shadowRoot.activeElement?.textContent"
+)
 
 
 def test_risky_link_is_marked_and_benign_one_is_not(paired: Browser) -> None:
@@ -33,7 +35,7 @@ def test_click_on_risky_link_pauses_and_go_back_is_default(
     page.locator(f"{INVITE} + notalone-link").wait_for(timeout=6_000)
     url_before = page.url
     page.locator(INVITE).click()
-    dialog = page.locator("notalone-interstitial")
+    dialog = page.locator("notalone-interstitial .dialog")
     dialog.wait_for(timeout=2_000)
     text = dialog.inner_text()
     assert en["link_title"] in text and en["reason_group_invite"] in text

@@ -1,4 +1,4 @@
-"""When `notalone serve` is not running, the badge says so and the popup explains how to start it."""
+"""With `notalone serve` stopped, the badge says so and the popup explains how to start it."""
 
 from __future__ import annotations
 
@@ -48,6 +48,6 @@ def test_server_down_shows_on_badge_and_popup(
     down = popup.locator("#down")
     assert down.is_visible() and "notalone serve" in down.inner_text()
     assert browser.badge_text() == en["badge_off"]
-    popup.set_viewport_size({"width": 360, "height": 330})
+    popup.set_viewport_size({"width": 372, "height": 300})
     popup.screenshot(path=str(screenshots / "popup-server-down.png"))
     popup.close()

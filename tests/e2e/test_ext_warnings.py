@@ -1,4 +1,4 @@
-"""Warnings under risky messages, none under benign ones, on every supported site, in both languages."""
+"""Warnings under risky messages, none under benign ones, on every supported site and language."""
 
 from __future__ import annotations
 
@@ -42,11 +42,26 @@ def test_risky_messages_warned_benign_left_alone(
 
 # Messages a site adds after the page loaded (source: typical grooming / scam openers).
 LATER = [
-    ("discord", "en", "if you tell your mom about me we can't be friends anymore, keep it between us", True),
+    (
+        "discord",
+        "en",
+        "if you tell your mom about me we can't be friends anymore, keep it between us",
+        True,
+    ),
     ("discord", "en", "did anyone finish the chemistry worksheet?", False),
-    ("instagram", "en", "come to my place this weekend, I'll pick you up, don't bring anyone", True),
+    (
+        "instagram",
+        "en",
+        "come to my place this weekend, I'll pick you up, don't bring anyone",
+        True,
+    ),
     ("instagram", "en", "haha that meme is so true", False),
-    ("zalo", "vi", "Chuyện này em đừng kể với bố mẹ nha, giữ bí mật giữa hai anh em mình thôi", True),
+    (
+        "zalo",
+        "vi",
+        "Chuyện này em đừng kể với bố mẹ nha, giữ bí mật giữa hai anh em mình thôi",
+        True,
+    ),
     ("zalo", "vi", "Tối nay lớp mình học nhóm ở nhà Lan nhé", False),
 ]
 
@@ -78,7 +93,12 @@ def test_warning_panels_work_from_the_keyboard(paired: Browser, screenshots: Pat
     message = page.locator("div[role=row][data-expect=warn]").first.inner_text()
     assert marked and all(m in message for m in marked)
     headings = set(panel.locator("h3").all_inner_texts())
-    assert headings & {en["advice_nos"].upper(), en["advice_musts"].upper(), en["advice_nos"], en["advice_musts"]}
+    assert headings & {
+        en["advice_nos"].upper(),
+        en["advice_musts"].upper(),
+        en["advice_nos"],
+        en["advice_musts"],
+    }
     page.screenshot(path=str(screenshots / "messenger-why.png"))
 
     page.keyboard.press("Tab")  # focus moves on to "Block & report"
@@ -87,7 +107,7 @@ def test_warning_panels_work_from_the_keyboard(paired: Browser, screenshots: Pat
     page.keyboard.press("Enter")
     steps = warning.locator(".panel:not([hidden]) ol li").all_inner_texts()
     assert len(steps) >= 3 and en["block_messenger_2"] in steps
-    assert "Messenger" in warning.locator(".panel:not([hidden]) h3").inner_text()
+    assert "messenger" in warning.locator(".panel:not([hidden]) h3").inner_text().lower()
 
     warning.locator("button", has_text=en["btn_talk"]).click()
     talk = warning.locator(".panel:not([hidden])")
@@ -99,16 +119,27 @@ def test_warning_panels_work_from_the_keyboard(paired: Browser, screenshots: Pat
 
 def test_escalating_conversation_gets_a_banner(paired: Browser, screenshots: Path) -> None:
     set_language(paired, "en")
-    page = open_site(paired, "instagram", query="empty")
+    # a conversation of its own: the server remembers each thread's earlier messages
+    fresh = "https://www.instagram.com/direct/t/9100001/"
+    page = open_site(paired, "instagram", query="empty", url=fresh)
     page.evaluate("() => window.fixture.add('hey, loved your last story')")
-    first = "you can trust me, just don't tell your parents about our chats ok"
+    page.wait_for_timeout(800)
+    assert page.locator("notalone-banner").count() == 0
+    first = "just don't tell your parents about our chats ok, it's just between us"
     page.evaluate("(t) => window.fixture.add(t)", first)
     assert warning_for(page, first)
-    assert page.locator("notalone-banner").count() == 0
+    assert page.locator("notalone-banner").count() == 0  # one sign alone: the card is enough
     second = "let's do a video call on zoom tonight, just us two: https://zoom.us/j/84512345678"
     page.evaluate("(t) => window.fixture.add(t)", second)
+    assert warning_for(page, second)
     banner = page.locator("notalone-banner")
     banner.wait_for(timeout=3_000)
-    assert locale_messages("en")["banner_title"] in banner.inner_text()
+    assert locale_messages("en")["banner_title"] in banner.locator(".banner").inner_text()
     page.screenshot(path=str(screenshots / "instagram-banner.png"))
+    # "Hide" is respected: more risky messages in this conversation do not bring it back
+    banner.locator("button", has_text=locale_messages("en")["btn_hide"]).click()
+    third = "where do you live? send me your address and I'll come get you"
+    page.evaluate("(t) => window.fixture.add(t)", third)
+    assert warning_for(page, third)
+    assert page.locator("notalone-banner").count() == 0
     page.close()

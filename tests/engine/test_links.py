@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import RulesError
+from engine.lexicon import Lexicon
 from engine.links import LinkAnalyzer, LinkVerdict, load_links
 from engine.model import Severity
 from engine.resources import bundled_rules_dir
@@ -85,6 +86,37 @@ EXTRACTION = [
     ),
 ]
 
+# Invisible characters inside a link (zero-width space, word joiner, soft hyphen, BOM, Hangul
+# filler from the lexicon's list) do not hide it; the span covers the link as written.
+# (text, refanged url, exact text it came from)
+INVISIBLE = [
+    ("xem bit\u200b.ly/abc nhé", "bit.ly/abc", "bit\u200b.ly/abc"),
+    ("vào t.me/\u200b+abc đi", "t.me/+abc", "t.me/\u200b+abc"),
+    ("link: bit.\u200bly/x", "bit.ly/x", "bit.\u200bly/x"),
+    ("x https\u2060://t.me/+ab\u200dcd y", "https://t.me/+abcd", "https\u2060://t.me/+ab\u200dcd"),
+    ("\u200bzalo.me/g/abc\u200b.", "zalo.me/g/abc", "zalo.me/g/abc"),
+    ("pay\u00adpal-login.com nhé", "paypal-login.com", "pay\u00adpal-login.com"),
+    ("\ufeffhttps://bit.ly/a\ufeffb", "https://bit.ly/ab", "https://bit.ly/a\ufeffb"),
+]
+
+
+@pytest.mark.parametrize(("text", "url", "written"), INVISIBLE)
+def test_invisible_characters_do_not_hide_a_link(
+    analyzer: LinkAnalyzer, text: str, url: str, written: str
+) -> None:
+    links = extract_links(text)
+    assert [(link.url, text[link.start : link.end]) for link in links] == [(url, written)]
+    findings = analyzer.findings(text)
+    assert findings and all(text[f.start : f.end] == written for f in findings)
+
+
+def test_invisible_characters_from_the_lexicon(analyzer: LinkAnalyzer) -> None:
+    # U+3164 (Hangul filler) is not a format character: the lexicon lists it as invisible.
+    text = "nhóm t.me/+Ab\u3164Cd nhé"
+    assert [f.rule for f in analyzer.findings(text)] == ["link.group_invite"] * 2
+    assert extract_links(text, frozenset("\u3164"))[0].url == "t.me/+AbCd"
+
+
 # Text that must give no link at all.
 NOT_LINKS = [
     "mail me at an.nguyen@gmail.com",
@@ -158,6 +190,8 @@ FLAGGED = [
     ("https://xn--pypal-4ve.com/", "punycode"),
     ("https://p\u0430ypal.com/", "mixed_script"),  # Cyrillic a
     ("https://\u0430\u0440\u0440\u04cf\u0435.com/", "mixed_script"),  # all Cyrillic, looks Latin
+    ("https://g\u0585\u0585gle.com/", "mixed_script"),  # Armenian o (the lexicon's homoglyphs)
+    ("https://ʏoutube-login.com/", "lookalike"),  # small-capital y
     ("https://fàcebook.com/", "punycode"),
     # brand look-alikes
     ("g00gle-verify.com", "lookalike"),
@@ -405,6 +439,21 @@ def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
     assert len(caught.value.problems) >= 2
 
 
+@pytest.mark.parametrize(
+    ("homoglyphs", "lookalike"),
+    [({}, False), ({"\u0430": "a"}, True)],  # Cyrillic a
+)
+def test_lookalike_letters_come_from_the_lexicon(
+    homoglyphs: dict[str, str], lookalike: bool
+) -> None:
+    # One table of look-alike letters: the normaliser's. Without Cyrillic "а" in it, "pаypal"
+    # is a foreign-script name, not paypal in disguise.
+    analyzer = load_links(LINKS_DIR, Lexicon(homoglyphs=homoglyphs))
+    reasons = analyzer.check_url("https://p\u0430ypal-help.com/").to_json()["reasons"]
+    assert isinstance(reasons, list)
+    assert ("lookalike" in reasons) is lookalike
+
+
 def test_digest_follows_the_data(tmp_path: Path, analyzer: LinkAnalyzer) -> None:
     rules = _copy_rules(tmp_path)
     assert load_links(rules).digest == analyzer.digest
@@ -413,6 +462,7 @@ def test_digest_follows_the_data(tmp_path: Path, analyzer: LinkAnalyzer) -> None
     changed = load_links(rules)
     assert changed.digest != analyzer.digest
     assert changed.check_url("short.example/abc").to_json()["reasons"] == ["shortener"]
+    assert load_links(LINKS_DIR, Lexicon(homoglyphs={"\u0430": "a"})).digest != analyzer.digest
 
 
 @pytest.mark.parametrize(

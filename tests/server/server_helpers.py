@@ -1,14 +1,16 @@
-"""Shared helpers for the server tests: a small fake engine, app factory, live server, HTTP."""
+"""Shared helpers for the server tests: fixture rule packs, app factory, live server, HTTP."""
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
-import re
+import string
+import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 
-from engine.model import Finding, Message, Severity, ThreadRisk, Verdict
+from engine.engine import Engine
 from server.app import create_app
 from server.pairing import PairingCodes
 from server.reloader import EngineHolder
@@ -31,116 +33,85 @@ EXT_ORIGIN = "chrome-extension://abcdefghijklmnopabcdefghijklmnop"
 MOZ_ORIGIN = "moz-extension://0b5c5e2e-6f4d-4b8e-9a51-2f1f0c9d7a11"
 
 
-# --- fake engine ---------------------------------------------------------------------------
+# --- fixture rule packs ------------------------------------------------------------------------
+
+PACK_NAME = "test-en"
+SECRET_RULE = "secrecy.test.secret"
+ADDRESS_RULE = "personal_info.test.address"
+MEET_RULE = "meeting.test.meet"
+
+# Keyword rules with predictable spans; advice, lexicon, links and combos come from the bundled
+# rules. secrecy + meeting in one thread is a bundled combo (combo.secret-meeting).
+FIXTURE_PACK = """\
+pack: {name}
+version: {version}
+languages: [en]
+description: Server test fixture; keyword rules so every span is predictable.
+rules:
+  - id: secrecy.{tag}.secret
+    category: secrecy
+    severity: high
+    keywords: [secret]
+    advice: [no_secrets]
+  - id: personal_info.{tag}.address
+    category: personal_info
+    severity: medium
+    direction: any
+    keywords: [address]
+    advice: [no_personal_info, tell_family]
+  - id: meeting.{tag}.meet
+    category: meeting
+    severity: medium
+    keywords: [meet up]
+    advice: [no_meeting]
+"""
+
+# One pattern that backtracks exponentially on "secret" + a long run of letters without the "!".
+SLOW_PACK = r"""pack: slow-test
+version: 0.0.1
+languages: [en]
+description: A catastrophic pattern, to check the per-message and per-batch time budgets.
+rules:
+  - id: secrecy.slow.backtrack
+    category: secrecy
+    severity: low
+    patterns:
+      - '\bsecret\s(?:\w|\w\w)+!'
+    advice: [no_secrets]
+"""
 
 
-@dataclass(frozen=True)
-class FakePack:
-    name: str = "fake-en"
-    version: str = "1.0.0"
-    languages: tuple[str, ...] = ("en",)
-    rules: int = 2
-    digest: str = "d1"
-    path: str = "/fake/pack.yaml"
+def write_pack(
+    folder: Path, version: str = "1.0.0", name: str = PACK_NAME, tag: str = "test"
+) -> Path:
+    """The fixture pack as a single-file pack `<folder>/<name>.yaml`; rule ids `<cat>.<tag>.*`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.yaml"
+    text = FIXTURE_PACK.format(name=name, version=version, tag=tag)
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
-@dataclass(frozen=True)
-class FakeLinkVerdict:
-    url: str
-
-    def to_json(self) -> dict[str, Any]:
-        flagged = "bit.ly" in self.url
-        return {
-            "url": self.url,
-            "flagged": flagged,
-            "severity": "medium" if flagged else "none",
-            "reasons": ["shortener"] if flagged else [],
-        }
+def write_slow_pack(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "slow-test.yaml"
+    path.write_text(SLOW_PACK, encoding="utf-8")
+    return path
 
 
-# word → (rule, category, severity, advice, directions)
-FAKE_RULES: dict[str, tuple[str, str, Severity, tuple[str, ...], tuple[str, ...]]] = {
-    "secret": ("secrecy.fake.secret", "secrecy", Severity.HIGH, ("no_secrets",), ("in",)),
-    "address": (
-        "personal_info.fake.address",
-        "personal_info",
-        Severity.MEDIUM,
-        ("no_personal_info", "tell_family"),
-        ("in", "out"),
-    ),
-}
+def backtracking_texts(count: int) -> list[str]:
+    """Distinct texts (the engine caches by text) that each run the slow pattern to its budget."""
+    letters = string.ascii_lowercase * 4
+    return [f"secret {letters[:60]} {n}?" for n in range(count)]
 
 
-class FakeThreads:
-    """Per-thread categories; secrecy + personal_info in one thread is critical."""
-
-    def __init__(self) -> None:
-        self.seen: dict[str, set[str]] = {}
-        self.lock = threading.Lock()
-
-    def observe(self, thread: str, findings: Sequence[Finding]) -> ThreadRisk:
-        with self.lock:
-            cats = self.seen.setdefault(thread, set())
-            cats.update(f.category for f in findings)
-            combos = ("secrecy+personal_info",) if {"secrecy", "personal_info"} <= cats else ()
-            worst = max((f.severity for f in findings), default=Severity.NONE)
-            severity = Severity.CRITICAL if combos else worst
-            return ThreadRisk(severity, combos, ("trust",) if cats else (), tuple(sorted(cats)))
+_PACKS = tempfile.TemporaryDirectory(prefix="notalone-test-pack-")  # removed at exit
 
 
-@dataclass
-class FakeEngine:
-    """Finds the words of FAKE_RULES (case-insensitive) with code-point spans, like the engine."""
-
-    rule_prefix: str = ""
-    packs: tuple[FakePack, ...] = (FakePack(),)
-    digest: str = "engine-d1"
-    watched: list[Path] = field(default_factory=list)
-    seen: list[Message] = field(default_factory=list)
-    fail_with: Exception | None = None
-
-    def watched_paths(self) -> list[Path]:
-        return list(self.watched)
-
-    def _findings(self, message: Message) -> list[Finding]:
-        found = []
-        for word, (rule, cat, sev, advice, directions) in FAKE_RULES.items():
-            if message.direction not in directions:
-                continue
-            for match in re.finditer(word, message.text, re.IGNORECASE):
-                found.append(
-                    Finding(self.rule_prefix + rule, cat, sev, match.start(), match.end(), advice)
-                )
-        for url in message.links:
-            if "bit.ly" in url and url not in message.text:
-                found.append(
-                    Finding(
-                        "link.shortener", "suspicious_link", Severity.MEDIUM, -1, -1, ("no_links",)
-                    )
-                )
-        return found
-
-    def analyze(self, messages: Sequence[Message], threads: Any) -> list[Verdict]:
-        if self.fail_with is not None:
-            raise self.fail_with
-        self.seen.extend(messages)
-        out = []
-        for message in messages:
-            findings = self._findings(message)
-            risk = None
-            if message.thread is not None and threads is not None:
-                risk = threads.observe(message.thread, findings)
-            keys = tuple(dict.fromkeys(k for f in findings for k in f.advice))
-            out.append(Verdict(message.id, tuple(findings), message.thread, risk, False, keys))
-        return out
-
-    def check_url(self, url: str) -> FakeLinkVerdict:
-        return FakeLinkVerdict(url)
-
-    def advice(self, keys: Iterable[str], lang: str) -> list[dict[str, str]]:
-        return [
-            {"key": k, "title": f"[{lang}] {k}", "text": f"[{lang}] text for {k}"} for k in keys
-        ]
+@functools.cache
+def fixture_engine() -> Engine:
+    """The real engine on the fixture pack, loaded once: an Engine never changes once built."""
+    return Engine.load([write_pack(Path(_PACKS.name))])
 
 
 # --- app ---------------------------------------------------------------------------------------
@@ -153,7 +124,7 @@ class Harness:
     store: Store
     pairing: PairingCodes
     holder: EngineHolder
-    engine: FakeEngine
+    engine: Engine  # the engine serving when the harness was made
     data_dir: Path
     host: str = HOST
     token: str = ""
@@ -172,20 +143,23 @@ class Harness:
 
 def make_harness(
     data_dir: Path,
-    engine: FakeEngine | None = None,
-    loader: Callable[[], Any] | None = None,
+    engine: Engine | None = None,
+    loader: Callable[[], Engine] | None = None,
     clock: Callable[[], float] | None = None,
     admin_secret: str | None = "admin-secret",
     port: int = PORT,
 ) -> Harness:
-    fake = engine or FakeEngine()
-    holder = EngineHolder(loader or (lambda: fake))
+    """An app on the fixture engine (or `engine`, or whatever `loader` loads), already paired."""
+    if loader is None:
+        chosen = engine or fixture_engine()
+        loader = lambda: chosen  # noqa: E731
+    holder = EngineHolder(loader)
     store = Store(data_dir)
     pairing = PairingCodes(clock=clock) if clock else PairingCodes()
     settings = Settings(port=port, admin_secret=admin_secret)
-    app = create_app(holder, store, pairing, settings, threads=FakeThreads())
+    app = create_app(holder, store, pairing, settings)  # its own engine ThreadStore
     host = f"127.0.0.1:{port}"
-    harness = Harness(app, app.test_client(), store, pairing, holder, fake, data_dir, host)
+    harness = Harness(app, app.test_client(), store, pairing, holder, holder.engine, data_dir, host)
     code = pairing.issue()
     reply = harness.client.post("/v1/pair", json={"code": code}, headers={"Host": host})
     assert reply.status_code == 200, reply.get_json()

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
-from server_helpers import Harness, assert_matches_openapi
-
-SECRET_RULE = "secrecy.fake.secret"
-ADDRESS_RULE = "personal_info.fake.address"
+from server_helpers import ADDRESS_RULE, MEET_RULE, SECRET_RULE, Harness, assert_matches_openapi
 
 
 def feedback(harness: Harness, body: dict[str, object]) -> None:
@@ -87,6 +85,45 @@ def test_silencing_one_rule_keeps_the_other_rules_advice(harness: Harness) -> No
     assert result["severity"] == "medium"
 
 
+# (rules dismissed for the thread, thread severity, combos) after "secret" then "meet up" in it
+@pytest.mark.parametrize(
+    ("dismissed", "severity", "combos"),
+    [
+        ([], "critical", ["combo.secret-meeting"]),
+        ([SECRET_RULE], "medium", []),  # the meeting alone; secrecy no longer counts
+        ([MEET_RULE], "high", []),
+        ([SECRET_RULE, MEET_RULE], "none", []),
+    ],
+)
+def test_a_dismissed_rule_no_longer_raises_the_thread_severity(
+    harness: Harness, dismissed: list[str], severity: str, combos: list[str]
+) -> None:
+    if dismissed:
+        feedback(harness, {"kind": "not_a_problem", "rules": dismissed, "thread": "t"})
+    messages = [
+        {"id": "1", "text": "this is our secret", "thread": "t", "sender": "stranger"},
+        {"id": "2", "text": "let's meet up after school", "thread": "t", "sender": "stranger"},
+    ]
+    reply = harness.post("/v1/analyze", {"messages": messages})
+    assert reply.status_code == 200
+    body = reply.get_json()
+    assert (body["threads"]["t"]["severity"], body["threads"]["t"]["combos"]) == (severity, combos)
+    assert body["results"][1]["thread_severity"] == severity
+
+
+def test_a_dismissal_for_one_sender_still_counts_another_senders_messages(
+    harness: Harness,
+) -> None:
+    feedback(harness, {"kind": "not_a_problem", "rules": [SECRET_RULE], "sender": "friend"})
+    messages = [
+        {"id": "1", "text": "secret", "thread": "t", "sender": "friend"},
+        {"id": "2", "text": "meet up?", "thread": "t", "sender": "stranger"},
+        {"id": "3", "text": "our secret ok", "thread": "t", "sender": "stranger"},
+    ]
+    body = harness.post("/v1/analyze", {"messages": messages}).get_json()
+    assert [r["thread_severity"] for r in body["results"]] == ["none", "medium", "critical"]
+
+
 def test_store_keeps_no_readable_sender_thread_or_message(harness: Harness) -> None:
     feedback(
         harness,
@@ -118,8 +155,8 @@ def test_hashes_are_salted_per_install(
     harness.store.record_feedback(fb)
     other.record_feedback(fb)
 
-    def scope_hash(path: object) -> str:
-        with sqlite3.connect(path) as db:  # type: ignore[arg-type]
+    def scope_hash(path: Path) -> str:
+        with sqlite3.connect(path) as db:
             return str(db.execute("SELECT scope_hash FROM feedback").fetchone()[0])
 
     assert scope_hash(harness.store.path) != scope_hash(other.path)

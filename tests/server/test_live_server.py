@@ -1,44 +1,42 @@
-"""The security checks and concurrency over a REAL socket: waitress in a thread, fake engine."""
+"""The security checks and concurrency over a REAL socket: waitress in a thread, real engine."""
 
 from __future__ import annotations
 
-import contextlib
 import io
 import socket
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
-import regex
-from server_helpers import EXT_ORIGIN, FakeEngine, Harness, call, live_server, make_harness
+from server_helpers import (
+    EXT_ORIGIN,
+    SECRET_RULE,
+    Harness,
+    backtracking_texts,
+    call,
+    live_server,
+    make_harness,
+    write_pack,
+    write_slow_pack,
+)
 
-from engine.model import Message, Verdict
+from engine.engine import Engine
 from server.runtime import NotLoopbackError, ServeOptions, check_loopback, serve
-
-BACKTRACK = regex.compile(r"(a|aa)+$")  # exponential on "aaaa…b"
-
-
-class BusyEngine(FakeEngine):
-    """Runs a catastrophic regex with a budget, as the engine bounds each message."""
-
-    def analyze(self, messages: Sequence[Message], threads: Any) -> list[Verdict]:
-        for message in messages:
-            if message.text.startswith("aaaa"):
-                with contextlib.suppress(TimeoutError):
-                    BACKTRACK.search(message.text, timeout=1.5)
-        return super().analyze(messages, threads)
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Harness]]:
+    """The fixture pack plus a pack with a catastrophically backtracking pattern."""
+    packs = tmp_path_factory.mktemp("packs")
+    engine = Engine.load([write_pack(packs), write_slow_pack(packs)])
     box: dict[str, Harness] = {}
 
     def factory(port: int) -> Any:
-        box["h"] = make_harness(tmp_path_factory.mktemp("live"), engine=BusyEngine(), port=port)
+        box["h"] = make_harness(tmp_path_factory.mktemp("live"), engine=engine, port=port)
         return box["h"].app
 
     with live_server(factory) as port:
@@ -228,11 +226,12 @@ def test_parallel_clients_each_get_their_own_answers(live: tuple[int, Harness]) 
     assert problems == []
 
 
-def test_a_backtracking_message_is_bounded_and_does_not_block_others(
+def test_backtracking_messages_are_bounded_and_do_not_block_others(
     live: tuple[int, Harness],
 ) -> None:
     port, harness = live
-    evil = {"messages": [{"id": "evil", "text": "a" * 64 + "b"}]}
+    texts = backtracking_texts(8)  # each one runs the slow pattern to its 0.2 s budget
+    evil = {"messages": [{"id": f"evil{n}", "text": text} for n, text in enumerate(texts)]}
     outcome: dict[str, Any] = {}
 
     def slow_request() -> None:
@@ -243,15 +242,19 @@ def test_a_backtracking_message_is_bounded_and_does_not_block_others(
     worker = threading.Thread(target=slow_request)
     worker.start()
     time.sleep(0.2)  # the slow request is now inside the regex
-    others = []
+    others: list[tuple[int, list[str], float]] = []
+    benign = {"messages": [{"id": "ok", "text": "keep it secret"}]}
     while worker.is_alive() and len(others) < 20:
         started = time.monotonic()
-        reply = call(port, "GET", "/v1/health")
-        others.append((reply.status, time.monotonic() - started))
+        reply = call(port, "POST", "/v1/analyze", body=benign, headers=auth(harness))
+        rules = [f["rule"] for f in reply.body["results"][0]["findings"]]
+        others.append((reply.status, rules, time.monotonic() - started))
     worker.join(timeout=10)
     assert outcome["reply"].status == 200
-    assert outcome["reply"].body["results"][0]["id"] == "evil"
-    assert 1.0 < outcome["seconds"] < 5.0
+    assert [r["id"] for r in outcome["reply"].body["results"]] == [
+        m["id"] for m in evil["messages"]
+    ]
+    assert 1.0 < outcome["seconds"] < 5.0  # really slow, yet bounded by the budgets
     assert others, "the slow request finished before any other was sent"
-    assert all(status == 200 for status, _ in others)
-    assert max(seconds for _, seconds in others) < 0.5
+    assert all(status == 200 and rules == [SECRET_RULE] for status, rules, _ in others)
+    assert max(seconds for _, _, seconds in others) < 0.5

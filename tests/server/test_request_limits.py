@@ -4,12 +4,30 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-from server_helpers import HOST, FakeEngine, Harness, assert_matches_openapi, make_harness
+from server_helpers import HOST, Harness, assert_matches_openapi, fixture_engine, make_harness
+
+from engine.conversation import ThreadStore
+from engine.engine import BATCH_BUDGET_SECONDS, Engine
+from engine.model import Message, Verdict
 
 MESSAGE = {"id": "1", "text": "hello"}
+
+
+class CrashingEngine(Engine):
+    """The real engine with one bug: `analyze` raises an error that quotes the message text."""
+
+    def analyze(
+        self,
+        messages: Sequence[Message],
+        threads: ThreadStore | None = None,
+        suppressed: Callable[[Message], frozenset[str]] | None = None,
+        budget_seconds: float = BATCH_BUDGET_SECONDS,
+    ) -> list[Verdict]:
+        raise RuntimeError(f"cannot read {messages[0].text!r}")
 
 
 def _post_raw(harness: Harness, path: str, data: bytes, content_type: str | None) -> object:
@@ -167,7 +185,7 @@ def test_engine_crash_is_a_json_500_without_details_in_the_log(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     text = "please keep this very private"
-    harness = make_harness(tmp_path, engine=FakeEngine(fail_with=RuntimeError(text)))
+    harness = make_harness(tmp_path, engine=CrashingEngine(fixture_engine().data))
     with caplog.at_level(logging.INFO):
         reply = harness.post("/v1/analyze", {"messages": [{"id": "1", "text": text}]})
     assert reply.status_code == 500
