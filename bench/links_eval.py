@@ -18,6 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from engine.lexicon import load_lexicon  # noqa: E402
+from engine.link_suffixes import is_private_suffix, public_suffix  # noqa: E402
 from engine.links import LinkAnalyzer, load_links  # noqa: E402
 
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
@@ -65,12 +67,21 @@ def main() -> int:
     args = parser.parse_args()
     rules = ROOT / "rules" / "links"
 
+    start = time.perf_counter()
+    lexicon = load_lexicon(ROOT / "rules" / "lexicon")
+    print(
+        f"load_lexicon (shared with the normaliser): {(time.perf_counter() - start) * 1000:.1f} ms"
+    )
     loads = []
     for _ in range(5):
         start = time.perf_counter()
-        analyzer = load_links(rules)
+        analyzer = load_links(rules, lexicon)
         loads.append((time.perf_counter() - start) * 1000)
     print(f"load_links: median {statistics.median(loads):.1f} ms over 5 (first {loads[0]:.1f} ms)")
+    start = time.perf_counter()
+    public_suffix("example.com")
+    is_private_suffix("com")
+    print(f"Public Suffix Lists, built on first use: {(time.perf_counter() - start) * 1000:.1f} ms")
     heuristics = analyzer.without("known_scam")
 
     print("\n== recall, blocklist OFF (heuristics alone) ==")
@@ -89,6 +100,12 @@ def main() -> int:
     rate(analyzer, [f"https://{d}/" for d in tranco], show, "https://<domain>/")
     rate(analyzer, tranco, show, "bare <domain>")
     in_text = sum(1 for d in tranco if analyzer.findings(f"xem {d} nhé"))
+    print(f"findings('xem <domain> nhé'): {in_text}/{len(tranco)}")
+    print("\n== false positives on Tranco top-10k, blocklist OFF (heuristics alone) ==")
+    rate(heuristics, [f"https://{d}/" for d in tranco], 0, "https://<domain>/")
+    rate(heuristics, tranco, 0, "bare <domain>")
+    rate(heuristics, [f"https://www.{d}/" for d in tranco], 0, "https://www.<domain>/")
+    in_text = sum(1 for d in tranco if heuristics.findings(f"xem {d} nhé"))
     print(f"findings('xem <domain> nhé'): {in_text}/{len(tranco)}")
 
     print("\n== speed ==")

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from cachetools import LRUCache
 
@@ -31,6 +32,7 @@ MESSAGE_BUDGET_SECONDS = 0.2
 BATCH_BUDGET_SECONDS = 2.0
 MIN_BUDGET_SECONDS = 0.001
 CACHE_SIZE = 4096
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -65,41 +67,33 @@ class RuleData:
 
 
 def load_rule_data(pack_paths: Sequence[Path] | None = None) -> RuleData:
-    """Bundled support data plus packs from `pack_paths` (the bundled packs when None)."""
+    """Bundled support data plus packs from `pack_paths` (the bundled packs when None).
+
+    Every part is loaded even when an earlier one fails, so one RulesError lists every problem.
+    """
     root = bundled_rules_dir()
     problems: list[Problem] = []
-    loaded: dict[str, object] = {}
-    loaders: dict[str, Callable[[], object]] = {
-        "advice": lambda: load_advice(root / "advice.yaml"),
-        "lexicon": lambda: load_lexicon(root / "lexicon"),
-        "links": lambda: load_links(root / "links"),
-        "conversation": lambda: load_conversation_rules(root / "combos.yaml"),
-    }
-    for name, load in loaders.items():
+
+    def attempt(load: Callable[[], T]) -> T | None:
         try:
-            loaded[name] = load()
+            return load()
         except RulesError as exc:
             problems.extend(exc.problems)
-    advice = loaded.get("advice")
-    advice_keys = advice.keys() if isinstance(advice, AdviceBook) else frozenset()
+            return None
+
+    advice = attempt(lambda: load_advice(root / "advice.yaml"))
+    lexicon = attempt(lambda: load_lexicon(root / "lexicon"))
+    # An empty lexicon when it failed: its problems are already listed once.
+    links = attempt(lambda: load_links(root / "links", lexicon or Lexicon()))
+    conversation = attempt(lambda: load_conversation_rules(root / "combos.yaml"))
     paths = list(pack_paths) if pack_paths else [root / "packs"]
-    packs: tuple[Pack, ...] = ()
-    try:
-        packs = load_packs(paths, advice_keys)
-    except RulesError as exc:
-        problems.extend(exc.problems)
+    packs = attempt(lambda: load_packs(paths, advice.keys() if advice else frozenset()))
     if problems:
         raise RulesError(problems)
+    assert advice and lexicon and links and conversation and packs is not None
     files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".yaml", ".txt"))
     files += [f for pack in packs for f in pack.files if f not in files]
-    return RuleData(
-        packs=packs,
-        lexicon=loaded["lexicon"],  # type: ignore[arg-type]
-        links=loaded["links"],  # type: ignore[arg-type]
-        advice=loaded["advice"],  # type: ignore[arg-type]
-        conversation=loaded["conversation"],  # type: ignore[arg-type]
-        files=tuple(files),
-    )
+    return RuleData(packs, lexicon, links, advice, conversation, tuple(files))
 
 
 class Engine:

@@ -49,6 +49,7 @@ def _settings(reader: Reader, doc: object) -> Settings:
             fuzzy_indel_min=int(raw.get("fuzzy_indel_min", 7)),
             substring_min=int(raw.get("substring_min", 5)),
             embedded_tlds=reader.strings(BRANDS, raw.get("embedded_tlds"), None, "tlds"),
+            dashed_tlds=reader.strings(BRANDS, raw.get("dashed_tlds"), None, "tlds"),
         )
     except (TypeError, ValueError) as exc:
         reader.problem(BRANDS, raw, None, f"bad settings: {exc}")

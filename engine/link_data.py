@@ -17,6 +17,7 @@ from typing import Any
 from .errors import RulesError
 from .lexicon import Lexicon
 from .link_brand_data import BRANDS, DISGUISES, read_brand_book
+from .link_hosting import Hosting
 from .link_lists import DomainList, read_domain_list
 from .link_lookalike import BrandBook, WordSpotter
 from .link_reader import Reader, get
@@ -39,6 +40,7 @@ REASONS = (
     "shortener",
     "punycode",
     "free_host_lure",
+    "anonymous_host",
 )
 LIST_CHECKS = ("known_scam", "shortener")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -76,8 +78,7 @@ class LinkData:
     shortener_exempt: frozenset[str]
     risky_extensions: frozenset[str]
     redirectors: tuple[Redirector, ...]
-    free_hosts: frozenset[str]
-    free_host_lures: WordSpotter
+    hosting: Hosting
     invisible: frozenset[str]  # characters that hide inside a link (the lexicon's list)
     digest: str
 
@@ -114,10 +115,7 @@ def load_link_data(directory: Path, lexicon: Lexicon) -> LinkData:
             )
         ),
         redirectors=read_redirectors(reader, docs["redirectors.yaml"]),
-        free_hosts=frozenset(
-            reader.strings("hosting.yaml", get(docs["hosting.yaml"], "free_hosts"), None, "hosts")
-        ),
-        free_host_lures=_spotter(reader, "hosting.yaml", docs["hosting.yaml"]),
+        hosting=_hosting(reader, docs["hosting.yaml"]),
         invisible=lexicon.invisible,
         digest=_digest(
             directory,
@@ -171,10 +169,31 @@ def _checks(reader: Reader, doc: object) -> tuple[dict[str, Check], dict[str, tu
     return checks, lists
 
 
-def _spotter(reader: Reader, file: str, doc: object) -> WordSpotter:
+def _hosting(reader: Reader, doc: object) -> Hosting:
+    file = "hosting.yaml"
+
+    def names(key: str) -> frozenset[str]:
+        return frozenset(x.lower() for x in reader.strings(file, get(doc, key), None, key))
+
     words = reader.strings(file, get(doc, "lure_words"), None, "lure_words")
     innocent = reader.strings(file, get(doc, "innocent_words"), None, "innocent_words")
-    return WordSpotter(words, innocent)
+
+    def count(key: str, least: int) -> int:
+        value = get(doc, key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < least:
+            reader.problem(file, doc, key, f"`{key}` must be a whole number of at least {least}")
+            return 1000
+        return value
+
+    return Hosting(
+        free_hosts=names("free_hosts"),
+        account_hosts=names("account_hosts"),
+        cheap_tlds=names("cheap_tlds"),
+        lures=WordSpotter(words, innocent),
+        hash_name=re.compile(f"[0-9a-f]{{{count('hash_name_min', 8)},}}"),
+        number_name_digits=count("number_name_digits", 2),
+        plain_files=frozenset(e.lstrip(".") for e in names("plain_file_extensions")),
+    )
 
 
 def _merge(lists: list[DomainList]) -> DomainList:

@@ -56,6 +56,7 @@ class Settings:
     fuzzy_indel_min: int = 7  # a missing or extra letter counts from this length on
     substring_min: int = 5  # names this long are also found inside longer labels
     embedded_tlds: tuple[str, ...] = ()  # "com" inside the subdomains: paypal.com.evil.example
+    dashed_tlds: tuple[str, ...] = ()  # "com-" starting a later label: usps.com-track.example
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class BrandBook:
         self.brands = tuple(brands)
         self.typos = typos
         self.embedded_tlds = frozenset(settings.embedded_tlds)
+        self.dashed_tlds = frozenset(settings.dashed_tlds)
         fuzzy_min, substring_min = settings.fuzzy_min, settings.substring_min
         self.homoglyphs = dict(homoglyphs)
         self.leet = dict(leet)
@@ -129,12 +131,25 @@ class BrandBook:
         labels = host.split(".")
         return any(".".join(labels[i:]) in self.official for i in range(len(labels)))
 
-    def is_lookalike(self, host: str, suffix: str) -> bool:
-        """`host` (lowercase Unicode) imitates a brand; `suffix` is its public suffix."""
+    def is_lookalike(
+        self, host: str, suffix: str, bought: bool = True, cheap: bool = False
+    ) -> bool:
+        """`host` (lowercase Unicode) imitates a brand; `suffix` is its public suffix. `bought`:
+        the name before the suffix was registered (not a free-hosting subdomain); `cheap`: under
+        a domain ending that costs next to nothing. A bought name showing a brand plus digits
+        (amazon7088.com), or plus anything on a cheap ending (coinbase-usa.top), is a look-alike.
+        """
         if self.is_official(host) or len(host) <= len(suffix) + 1:
             return False
         labels = host[: -len(suffix) - 1].split(".")
-        if self._embeds_domain(labels[:-1]):
+        if self._embeds_domain(labels[:-1]) or self._dashed_domain(labels):
+            return True
+        registered = labels[-1]
+        if bought and cheap and self.names_brand(registered):
+            return True
+        # Digits next to an ordinary word are ordinary naming (steam250, xbox360): names only.
+        digits = any(c.isdigit() for c in registered)
+        if bought and digits and self.names_brand(registered, words=False):
             return True
         lure = False
         found: list[tuple[Brand, bool]] = []
@@ -148,6 +163,18 @@ class BrandBook:
                 found.extend((b, d and b.id not in seen) for b, d in self._brands_in(spelling))
                 lure = lure or self.has_lure(spelling.text)
         return any(disguised or brand.strict or lure for brand, disguised in found)
+
+    def shows_brand(self, text: str, words: bool = True) -> bool:
+        """A brand's name is in `text`, plainly or disguised (spelled as in a domain label);
+        with `words` off, only distinctive names count (not apple, steam, office)."""
+        spellings = self.spellings(text)
+        return any(True for spelling in spellings for _ in self._brands_in(spelling, words))
+
+    def names_brand(self, label: str, words: bool = True) -> bool:
+        """A brand shows in `label` and the label is more than the brand's bare name (brands own
+        `google.tk` and `microsoft.github.io`; `metamask-help` is not one of theirs)."""
+        bare = _fold_marks(label).replace("-", "") in self.tokens
+        return not bare and self.shows_brand(label, words)
 
     def spellings(self, label: str) -> list[Spelling]:
         """The label read plainly (accents folded) first, then with each disguise undone."""
@@ -179,13 +206,15 @@ class BrandBook:
             if variant != text:
                 yield variant
 
-    def _brands_in(self, spelling: Spelling) -> Iterator[tuple[Brand, bool]]:
+    def _brands_in(self, spelling: Spelling, words: bool = True) -> Iterator[tuple[Brand, bool]]:
+        """Brands whose name shows in `spelling`; with `words` off, ordinary-word names (apple,
+        steam) do not count."""
         text = spelling.text
         tokens = [t for t in _NON_LETTERS.split(text) if t]
         compact = "".join(tokens)
         for token in tokens:
             brand = self.tokens.get(token)
-            if brand is not None:
+            if brand is not None and (words or token in brand.names):
                 yield brand, spelling.disguised
         for match in self.name_finder.finditer(compact):
             name = match.group(1)
@@ -232,6 +261,13 @@ class BrandBook:
     def has_lure(self, text: str) -> bool:
         """A lure word (verify, login, nhanqua, ...) in this label."""
         return self.lures.found_in(text)
+
+    def _dashed_domain(self, labels: list[str]) -> bool:
+        """A domain read across a dot and a hyphen: `usps.com-tracking.example` (a label after
+        the first starts with `com-`)."""
+        return any(
+            label.split("-", 1)[0] in self.dashed_tlds for label in labels[1:] if "-" in label
+        )
 
     def _embeds_domain(self, labels: list[str]) -> bool:
         """A whole domain inside the subdomains: `paypal.com.evil.example`, `x.com.vn.evil.io`."""

@@ -1,5 +1,5 @@
-"""Public Suffix List look-ups (public suffix, registrable domain, free-hosting suffixes)
-through the `publicsuffixlist` package and the list it ships; never the network.
+"""Public Suffix List look-ups (public suffixes, and which ones are free hosting) through the
+`publicsuffixlist` package and the list it ships; never the network.
 
 Two lists are built, each once and only when first asked for (answers are memoised too: the
 package answers in a few microseconds, and chats repeat hosts): the whole list, and its ICANN
@@ -8,7 +8,7 @@ section alone. A suffix the whole list knows but the ICANN section does not (`gi
 
 Both are built with `accept_unknown=False` (an unknown TLD has no suffix, so `photo.jpg` is not a
 domain) and `accept_encoded_idn=False`: hosts reach us IDNA-decoded (`engine.link_parts`), so
-the punycode copy of every rule would only cost start-up time (~40 ms of ~55 ms).
+the punycode copy of every rule would only cost start-up time (about two thirds of it).
 """
 
 from __future__ import annotations
@@ -37,11 +37,6 @@ def public_suffix(host: str) -> str | None:
     """The longest public suffix of a lowercase Unicode host (`github.io` for
     `x.github.io`), or None when its TLD is unknown."""
     return _every_suffix().publicsuffix(host)
-
-
-def registrable_domain(host: str) -> str | None:
-    """Suffix plus one label (`paypal-login.github.io`); None for a bare suffix or unknown TLD."""
-    return _every_suffix().privatesuffix(host)
 
 
 @lru_cache(maxsize=1024)

@@ -2,8 +2,9 @@
 
 Checks (each a reason id; severity, category and advice come from rules/links/checks.yaml):
 known_scam, lookalike, mixed_script, userinfo, risky_download, group_invite, private_call,
-free_host_lure, ip_host, shortener, punycode. Popular hosts alone are never a finding:
-t.me/someone, wa.me/<phone>, zoom.us/w/..., a bare "bit.ly" mention, https://google.com are clean.
+free_host_lure, anonymous_host, ip_host, shortener, punycode. Popular hosts alone are never a
+finding: t.me/someone, wa.me/<phone>, zoom.us/w/..., a bare "bit.ly" mention, https://google.com
+are clean.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from .lexicon import Lexicon, load_lexicon
 from .link_data import LinkData, load_link_data
 from .link_parts import UrlParts, ip_of_host, parse_url
 from .link_scripts import is_mixed_script, label_scripts
-from .link_suffixes import is_private_suffix, public_suffix
+from .link_suffixes import public_suffix
 from .model import Finding, Severity
 from .resources import bundled_rules_dir
 from .urls import LinkSpan, extract_links, might_contain_link
@@ -138,8 +139,12 @@ class LinkAnalyzer:
             return ["ip_host", "userinfo"] if parts.userinfo else ["ip_host"]
         found = ["userinfo"] if parts.userinfo else []
         suffix = public_suffix(parts.host)
-        if suffix is not None and self.data.brands.is_lookalike(parts.host, suffix):
-            found.append("lookalike")
+        hosting = self.data.hosting
+        if suffix is not None:
+            bought = not hosting.user_part(parts.host.split("."), suffix)
+            cheap = hosting.is_cheap(suffix)
+            if self.data.brands.is_lookalike(parts.host, suffix, bought, cheap):
+                found.append("lookalike")
         if not parts.host.isascii():
             mixed = is_mixed_script(parts.host, self.data.brands.homoglyphs)
             if mixed:
@@ -149,28 +154,9 @@ class LinkAnalyzer:
                 found.append("punycode")
         elif "xn--" in parts.ascii_host:
             found.append("punycode")  # a label that would not decode
-        if suffix is not None and self._is_free_host_lure(parts.host, suffix):
-            found.append("free_host_lure")
+        if suffix is not None:
+            found.extend(hosting.reasons(parts, suffix, self.data.brands))
         return found
-
-    def _is_free_host_lure(self, host: str, suffix: str) -> bool:
-        """A login/prize-sounding name chosen by a user of a free hosting service."""
-        labels = host.split(".")
-        user_part: list[str] = []
-        if is_private_suffix(suffix):
-            user_part = labels[: -suffix.count(".") - 1]
-        else:
-            for i in range(1, len(labels) - 1):
-                if ".".join(labels[i:]) in self.data.free_hosts:
-                    user_part = labels[:i]
-                    break
-        spotter = self.data.free_host_lures
-        brands = self.data.brands
-        return any(
-            spotter.found_in(spelling.text)
-            for label in user_part
-            for spelling in brands.spellings(label)
-        )
 
     def _is_shortener(self, parts: UrlParts) -> bool:
         if not parts.has_path:

@@ -34,6 +34,20 @@ __all__ = [
     "fold_pattern",
     "load_lexicon",
     "normalize",
+    "shield_links",
+    "step_casefold",
+    "step_collapse_repeats",
+    "step_drop_apostrophes",
+    "step_expand_abbreviations",
+    "step_fold_diacritics",
+    "step_fold_homoglyphs",
+    "step_join_spaced_letters",
+    "step_leetspeak",
+    "step_nfkc",
+    "step_squeeze_whitespace",
+    "step_strip_invisible",
+    "trace_back",
+    "unshield_links",
 ]
 
 Edit: TypeAlias = "tuple[int, int, str]"  # replace text[start:end] (start < end) with the string
@@ -463,22 +477,29 @@ def step_expand_abbreviations(
     spellings (`only_as`) check it, since after folding `ừ` and `kkkk` also read `u` and `k`.
     """
     tables = _compiled(lexicon)
-    # Cheap candidate test on the ASCII words; the per-key patterns do the exact token check.
-    words = text.encode("ascii", "replace").translate(_BYTE_SPLIT).split()
-    hits = tables.abbreviation_keys.intersection(words)
+    # The ASCII words of the text, one byte per character (anything else becomes a space), give
+    # both a cheap candidate test and the candidates' positions; the exact token test follows.
+    spaced = text.encode("ascii", "replace").translate(_BYTE_SPLIT)
+    hits = tables.abbreviation_keys.intersection(spaced.split())
     if not hits:
         return text, offsets
+    padded = b" " + spaced + b" "
+    size = len(text)
     edits: list[Edit] = []
     for key in hits:
-        entry = lexicon.abbreviations[key.decode("ascii")]
-        for match in tables.abbreviation_patterns[key].finditer(text):
-            begin, end = match.span()
-            if begin and (text[begin - 1].isalnum() or text[begin - 1] == "_"):
+        entry = tables.abbreviations[key]
+        needle = b" " + key + b" "
+        begin = padded.find(needle)  # index in `padded` of the space before = index in `text`
+        while begin >= 0:
+            end = begin + len(key)
+            at = begin
+            begin = padded.find(needle, end + 1)
+            if (at and _is_word(text[at - 1])) or (end < size and _is_word(text[end])):
                 continue
-            if entry.not_after_number and _NUMBER_BEFORE.search(text, 0, begin):
+            if entry.not_after_number and _NUMBER_BEFORE.search(text, 0, at):
                 continue
             if entry.only_as:
-                first, last = trace_back(offsets, begin, end)
+                first, last = trace_back(offsets, at, end)
                 written = original[first:last]
                 if written.isascii():
                     written = written.lower()
@@ -486,9 +507,14 @@ def step_expand_abbreviations(
                     written = tables.invisible.sub("", surface_form(written))
                 if written not in entry.only_as:
                     continue
-            edits.append((begin, end, entry.expansion))
-    edits.sort()
+            edits.append((at, end, entry.expansion))
+    if len(hits) > 1:
+        edits.sort()
     return _apply_edits(text, offsets, edits)
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def step_squeeze_whitespace(text: str, offsets: Offsets) -> tuple[str, Offsets]:
@@ -550,7 +576,7 @@ class _Compiled:
     leet_inner: re.Pattern[str]
     byte_classes: bytes
     abbreviation_keys: frozenset[bytes]
-    abbreviation_patterns: dict[bytes, re.Pattern[str]]
+    abbreviations: dict[bytes, Abbreviation]
     link_hint: re.Pattern[str]
     link: re.Pattern[str]
 
@@ -579,10 +605,7 @@ def _compile(lexicon: Lexicon) -> _Compiled:
         leet_inner=re.compile(rf"(?<={_LETTER})[{leet}]{{1,3}}(?={_LETTER})"),
         byte_classes=_byte_classes(lexicon),
         abbreviation_keys=frozenset(key.encode("ascii") for key in lexicon.abbreviations),
-        abbreviation_patterns={
-            key.encode("ascii"): re.compile(re.escape(key) + r"(?!\w)")
-            for key in lexicon.abbreviations
-        },
+        abbreviations={key.encode("ascii"): entry for key, entry in lexicon.abbreviations.items()},
         link_hint=re.compile(rf"\.(?:(?:{_alternation(lexicon.link_tlds)})(?![\w\-])|[\w\-]+/)"),
         link=_link_pattern(lexicon.link_tlds),
     )

@@ -109,8 +109,8 @@ class _Visible:
 
     @classmethod
     def of(cls, text: str, extra: frozenset[str]) -> _Visible:
-        if text.isascii():
-            return cls(text)  # every invisible character is outside ASCII
+        if text.isascii() or (text.isprintable() and extra.isdisjoint(text)):
+            return cls(text)  # no format character (those are not printable), none of `extra`
         pieces, cuts, shifts = [], [], []
         kept = removed = 0
         for match in _invisible_pattern(extra).finditer(text):

@@ -221,6 +221,25 @@ FLAGGED = [
     ("https://nhanqua-tet.pages.dev/", "free_host_lure"),
     ("https://wallet-l0gin.webflow.io/", "free_host_lure"),
     ("https://xacthuc-taikhoan.weebly.com/", "free_host_lure"),
+    # throw-away sites: a brand or a login word where names cost nothing
+    ("https://spotify-premium-family.netlify.app/", "free_host_lure"),  # brand on free hosting
+    ("https://someone123.github.io/instagram-login/", "free_host_lure"),  # brand + login in path
+    ("https://trezor-suite-start.webflow.io/", "free_host_lure"),
+    ("vaytien-nhanh.xyz", "free_host_lure"),  # lure word on a cheap ending
+    ("https://secure-signin.top/", "free_host_lure"),
+    # brand with digits, or on a cheap ending; a brand's domain read across a dot and a hyphen
+    ("netflix2024-members.com", "lookalike"),
+    ("https://shopee-flashsale.top/", "lookalike"),
+    ("http://paypal.com-secure-review.net/", "lookalike"),
+    ("https://apple.com-find-my.info/x", "lookalike"),
+    # pages named by a machine: IPFS content addresses, hash-named buckets, numbers
+    (
+        "https://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi.ipfs.dweb.link/",
+        "anonymous_host",
+    ),
+    ("https://ipfs.io/ipfs/QmT5NvUtoM5nWFfrQdVrFtvGfKFmG7AHE8P34isapyhCxX/login", "anonymous_host"),
+    ("https://pub-0123456789abcdef0123456789abcdef.r2.dev/index.html", "anonymous_host"),
+    ("http://2468013.vip/", "anonymous_host"),
     # userinfo trick: the browser goes to the part after "@"
     ("https://www.google.com@evil.example/", "userinfo"),
     # redirect wrappers are looked through
@@ -265,6 +284,18 @@ CLEAN = [
     "https://mybloginfo.github.io/",  # "login" inside "bloginfo" is no lure
     "https://accounting-class.vercel.app/",
     "https://github.com/someone/app/releases",
+    # brands own accounts and country domains under their bare name
+    "https://google-research.github.io/",  # an account host: a brand name alone is not enough
+    "https://googlechromelabs.github.io/squoosh/",
+    "https://google.tk/",
+    # ordinary names that look a little like the new signals
+    "https://steam250.com/",  # an ordinary word with digits
+    "https://www.net-a-porter.com/",  # "net-" begins a name here
+    "https://abc.xyz/",  # a cheap ending alone is nothing
+    "https://worldcup2026.live/",  # a year is a person's choice
+    "https://my-blog.netlify.app/posts/how-i-fixed-my-login-page/",  # no brand in the path
+    "https://pub-0123456789abcdef0123456789abcdef.r2.dev/photo.jpg",  # a plain file
+    "https://ipfs.io/ipfs/QmT5NvUtoM5nWFfrQdVrFtvGfKFmG7AHE8P34isapyhCxX/cat.png",
 ]
 
 
@@ -408,6 +439,8 @@ def test_shipped_blocklist_is_used(analyzer: LinkAnalyzer) -> None:
         ("shapes.yaml", "reason: private_call", "reason: maybe", "reason must be"),
         ("brands.yaml", "    strict: true\n", "    strict: yes please\n", "strict"),
         ("checks.yaml", "  punycode:", "  punycode_x:", "unknown check"),
+        ("hosting.yaml", "hash_name_min: 24", "hash_name_min: many", "hash_name_min"),
+        ("disguises.yaml", "keyboard: [", "keyboard: [1, ", "keyboard"),
     ],
 )
 def test_bad_data_is_reported_with_file_and_line(
