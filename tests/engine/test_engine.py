@@ -78,4 +78,5 @@ def test_a_batch_of_adversarial_messages_is_bounded(tmp_path: Path) -> None:
     messages = [Message(id=str(i), text="ab" * (40 + i)) for i in range(50)]
     started = time.perf_counter()
     slow.analyze(messages)
-    assert time.perf_counter() - started < BATCH_BUDGET_SECONDS + 2.0  # 50 x 0.2 s without it
+    # 50 x 0.2 s = 10 s without the batch budget; loose because CI machines are busy
+    assert time.perf_counter() - started < BATCH_BUDGET_SECONDS + 5.0

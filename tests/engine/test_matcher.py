@@ -87,7 +87,9 @@ def test_a_backtracking_pattern_is_cut_off_by_the_budget(fixture_engine: Engine)
     fixture_engine.scan_uncached("ab" * 40, stats=stats)
     elapsed = time.perf_counter() - started
     assert "threat.en.slow" in stats.timed_out
-    assert elapsed < MESSAGE_BUDGET_SECONDS * 5
+    # unbounded, this input backtracks for longer than anyone would wait; the bound is loose
+    # because CI machines are shared and busy
+    assert elapsed < MESSAGE_BUDGET_SECONDS + 5.0
 
 
 def _corpus() -> list[str]:
