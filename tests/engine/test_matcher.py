@@ -96,26 +96,29 @@ def _corpus() -> list[str]:
     texts = []
     dev = REPO / "tests" / "data" / "dev_messages.jsonl"
     if dev.exists():
-        texts += [
-            json.loads(line)["text"]
-            for line in dev.read_text(encoding="utf-8").splitlines()
-            if line
-        ]
+        lines = dev.read_text(encoding="utf-8").splitlines()
+        texts += [json.loads(line)["text"] for line in lines if line]
     with (SHARED / "sms_spam_uci.csv").open(encoding="utf-8") as stream:
         texts += [row["text"] for row in csv.DictReader(stream)][:1500]
     return texts
 
 
 def test_prefilter_finds_exactly_what_running_every_rule_finds(bundled: Engine) -> None:
-    texts = _corpus()
-    texts += [e.text for p in bundled.data.packs for r in p.rules for e in r.match_examples]
-    differences = []
-    for text in texts:
-        for direction in ("in", "out"):
-            fast = bundled.scan_uncached(text, direction)
-            slow = bundled.scan_uncached(text, direction, prefilter=False)
-            if fast != slow:
-                differences.append((text, direction))
+    """A sample here (running every pattern is slow); bench/engine.py compares 20,000 messages."""
+    samples = [
+        (rule.match_examples[0].text, "out" if rule.direction == "out" else "in")
+        for pack in bundled.data.packs
+        for rule in pack.rules
+        if rule.match_examples
+    ]
+    samples += [(text, "in") for text in _corpus()[::8]]
+    differences = [
+        (text, direction)
+        for text, direction in samples
+        if bundled.scan_uncached(text, direction)
+        != bundled.scan_uncached(text, direction, prefilter=False)
+    ]
+    assert len(samples) > 300
     assert not differences, differences[:5]
 
 
