@@ -463,9 +463,21 @@ def step_join_spaced_letters(text: str, offsets: Offsets, lexicon: Lexicon) -> t
 
 
 def step_collapse_repeats(text: str, offsets: Offsets) -> tuple[str, Offsets]:
-    """9. `pleaseee` -> `please`, `nooo` -> `no`; doubles (`meet`, `call`) stay."""
-    edits = [(m.start(), m.end(), m.group(1)) for m in _REPEAT.finditer(text)]
-    return _apply_edits(text, offsets, [edit for edit in edits if edit[2].isalpha()])
+    """9. `pleaseee` -> `please`, `nooo` -> `no`; doubles (`meet`, `call`) stay.
+
+    A run that opens a word and has more letters after it is left alone: people stretch vowels
+    and word endings, while `cccd` (the Vietnamese ID card) is spelled that way.
+    """
+    edits = [
+        (m.start(), m.end(), m.group(1))
+        for m in _REPEAT.finditer(text)
+        if m.group(1).isalpha() and not _opens_word(text, m.start(), m.end())
+    ]
+    return _apply_edits(text, offsets, edits)
+
+
+def _opens_word(text: str, start: int, end: int) -> bool:
+    return (start == 0 or not _is_word(text[start - 1])) and end < len(text) and text[end].isalpha()
 
 
 def step_expand_abbreviations(
@@ -494,8 +506,8 @@ def step_expand_abbreviations(
             end = begin + len(key)
             at = begin
             begin = padded.find(needle, end + 1)
-            if (at and _is_word(text[at - 1])) or (end < size and _is_word(text[end])):
-                continue
+            if (at and _glued(text[at - 1])) or (end < size and _glued(text[end])):
+                continue  # part of a longer word, or of a censored one (`d*ck`)
             if entry.not_after_number and _NUMBER_BEFORE.search(text, 0, at):
                 continue
             if entry.only_as:
@@ -515,6 +527,11 @@ def step_expand_abbreviations(
 
 def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
+
+
+def _glued(char: str) -> bool:
+    """A neighbour that makes a token part of a longer word (`*` stands in for censored letters)."""
+    return _is_word(char) or char == "*"
 
 
 def step_squeeze_whitespace(text: str, offsets: Offsets) -> tuple[str, Offsets]:

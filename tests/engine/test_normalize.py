@@ -399,6 +399,8 @@ def test_step_join_spaced_letters(lexicon: Lexicon, text: str, expected: str) ->
         ("meet keep call", "meet keep call", (0, 4), "meet"),
         ("wait...!!!", "wait...!!!", (4, 10), "...!!!"),
         ("1000", "1000", (0, 4), "1000"),
+        ("so cccd cua em", "so cccd cua em", (3, 7), "cccd"),  # the ID card, spelled so
+        ("zzz", "z", (0, 1), "zzz"),
     ],
 )
 def test_step_collapse_repeats(
@@ -427,6 +429,9 @@ def test_step_collapse_repeats(
         ("ko_ko", "ko_ko"),
         ("dm me", "dm me"),  # dm is kept as it is
         ("bc", "bc"),  # left out: "because" in English, "báo cáo" in Vietnamese
+        ("ck cho a 500k", "ck cho a 500k"),  # left out: chồng, or chuyển khoản in money talk
+        ("d*ck pic", "d*ck picture"),  # a censored word is not an abbreviation
+        ("k*o", "k*o"),
         ("2nite b4 9", "tonight before 9"),
     ],
 )
