@@ -2,7 +2,8 @@
 
 Grooming is a sequence (trust, secrecy, isolation, exploitation): one message may look harmless
 while the thread does not. Combos (data, `rules/combos.yaml`) raise a thread's severity when
-categories co-occur within a window of messages. Only categories and severities are kept, never text.
+categories co-occur within a window of messages. Only categories and severities are kept, never
+text.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 All literals (keywords, and the required atoms of every pattern) go into one Aho-Corasick automaton.
 One pass over the message tells which keywords occur and which patterns could possibly match; only
-those patterns run, each with the `regex` module's timeout taken from a per-message budget.
-A pattern with no provable atom runs on every message (lint flags it). Patterns are compiled on
-first use: most never become candidates, and start-up stays short. The prefilter must never lose a match
+those patterns run, each with the `regex` module's timeout taken from a per-message budget. A
+pattern with no provable atom runs on every message (lint flags it). Patterns are compiled on first
+use: most never become candidates, and start-up stays short. The prefilter must never lose a match
 that running every pattern would find: tests compare both ways.
 """
 
