@@ -70,6 +70,14 @@ class Served:
     token: str = ""
 
     def auth(self) -> dict[str, str]:
+        """The Bearer header; pairs through `notalone pair` first when no test has paired yet."""
+        if not self.token:
+            pair = cli("pair", data_dir=self.data_dir)
+            out, err = pair.communicate(timeout=30)
+            code = re.search(r"Pairing code: (\d{6})", out)
+            assert code, (out, err)
+            reply = call(self.port, "POST", "/v1/pair", body={"code": code.group(1)})
+            self.token = reply.body["token"]
         return {"Authorization": f"Bearer {self.token}"}
 
 
