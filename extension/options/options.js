@@ -141,6 +141,7 @@ async function init() {
   $('other-form').addEventListener('submit', onAddSite);
   await renderSites();
   await refreshStatus();
+  document.body.dataset.ready = 'true'; // the page reacts to input from here on
 }
 
 init();

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import BrowserContext, Page, Playwright, Route, Worker
+from playwright.sync_api import BrowserContext, Page, Playwright, Route, Worker, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION_DIR = ROOT / "extension"
@@ -262,8 +262,7 @@ def launch_browser(pw: Playwright, user_data_dir: Path, fixture_port: int) -> Br
 
 def pair_through_options(browser: Browser, server: ServerProcess, code: str) -> Page:
     """What a parent does: open the options page, type the port and code, press Connect."""
-    page = browser.context.new_page()
-    page.goto(browser.ext_url("options/options.html"))
+    page = open_options(browser)
     page.locator("details summary").click()
     page.locator("#port").fill(str(server.port))
     page.locator("#port").dispatch_event("change")
@@ -280,14 +279,24 @@ def add_other_site(browser: Browser, page: Page, address: str) -> None:
     page.locator("#other-list li span").first.wait_for(timeout=5_000)
 
 
+def open_options(browser: Browser) -> Page:
+    """The options page once it reacts to input (its script marks `body[data-ready]`).
+
+    Extension pages forbid eval, so waits here use locators rather than `wait_for_function`.
+    """
+    page = browser.context.new_page()
+    page.goto(browser.ext_url("options/options.html"))
+    page.locator("body[data-ready]").wait_for(timeout=10_000)
+    return page
+
+
 def set_language(browser: Browser, lang: str) -> None:
     """Chooses the warning language in the options page, as a parent would."""
     if browser.lang == lang:
         return
-    page = browser.context.new_page()
-    page.goto(browser.ext_url("options/options.html"))
+    page = open_options(browser)
     page.locator(f"input[name=lang][value={lang}]").check()
-    page.wait_for_function(f"document.documentElement.lang === '{lang}'")
+    expect(page.locator("html")).to_have_attribute("lang", lang)
     page.close()
     browser.lang = lang
 

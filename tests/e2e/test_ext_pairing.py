@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from harness import Browser, ServerProcess, locale_messages, open_site
+from harness import Browser, ServerProcess, locale_messages, open_options, open_site
 
 pytestmark = pytest.mark.e2e
 
@@ -11,8 +11,7 @@ pytestmark = pytest.mark.e2e
 def test_parent_pairs_with_printed_code_and_sees_connected(
     paired: Browser, server: ServerProcess
 ) -> None:
-    page = paired.context.new_page()
-    page.goto(paired.ext_url("options/options.html"))
+    page = open_options(paired)
     status = page.locator("#status")
     status.filter(has_text="Connected").wait_for(timeout=5_000)
     assert status.inner_text().strip().endswith("Connected")
@@ -22,8 +21,7 @@ def test_parent_pairs_with_printed_code_and_sees_connected(
 
 
 def test_wrong_code_explains_and_keeps_connection(paired: Browser, server: ServerProcess) -> None:
-    page = paired.context.new_page()
-    page.goto(paired.ext_url("options/options.html"))
+    page = open_options(paired)
     wrong = "000000" if server.code != "000000" else "111111"
     page.locator("#code").fill(wrong)
     page.locator("#connect").click()

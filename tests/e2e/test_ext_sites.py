@@ -4,7 +4,8 @@ adapter runs only on sites added under "Other sites"."""
 from __future__ import annotations
 
 import pytest
-from harness import Browser, expectations, open_site, set_language
+from harness import Browser, expectations, open_options, open_site, set_language
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -28,11 +29,10 @@ def test_generic_adapter_only_on_sites_the_parent_added(paired: Browser) -> None
 
 
 def test_site_turned_off_in_options_is_not_checked(paired: Browser) -> None:
-    options = paired.context.new_page()
-    options.goto(paired.ext_url("options/options.html"))
+    options = open_options(paired)
     discord = options.locator("input[data-site=discord]")
     discord.uncheck()
-    options.wait_for_function("() => document.getElementById('saved').textContent !== ''")
+    expect(options.locator("#saved")).not_to_have_text("")
     try:
         assert warning_count_after_load(paired, "discord") == 0
     finally:
