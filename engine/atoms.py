@@ -47,15 +47,24 @@ def parses(pattern: str) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def required_atoms(pattern: str) -> Atoms | None:
-    """Literals at least one of which every match contains; None if none can be proven."""
+def required_clauses(pattern: str) -> tuple[Atoms, ...]:
+    """Every match contains at least one atom of EACH clause; the best clause comes first.
+
+    `you (?:send|give) (?:nudes|pics)` gives ({"you "}, {"send", "give"}, {"nudes", "pics"}) in
+    some order: the matcher indexes the first and checks the others against the atoms it found,
+    so a common word alone no longer makes a pattern run. Empty when nothing can be proven.
+    """
     tree = _parse(pattern)
     if tree is None:
-        return None
-    atoms = _sequence(list(tree))
-    if atoms is None or any(not atom for atom in atoms):
-        return None
-    return atoms
+        return ()
+    clauses = {c for c in _sequence(list(tree)) if c and all(c)}
+    return tuple(sorted(clauses, key=_score, reverse=True))
+
+
+def required_atoms(pattern: str) -> Atoms | None:
+    """The best clause: literals at least one of which every match contains (None: no proof)."""
+    clauses = required_clauses(pattern)
+    return clauses[0] if clauses else None
 
 
 def _score(atoms: Atoms) -> tuple[int, int]:
@@ -63,18 +72,19 @@ def _score(atoms: Atoms) -> tuple[int, int]:
     return (min(len(a) for a in atoms), -len(atoms))
 
 
-def _best(candidates: Iterable[Atoms]) -> Atoms | None:
-    usable = [c for c in candidates if c and all(c)]
+def _best(clauses: Iterable[Atoms]) -> Atoms | None:
+    usable = [c for c in clauses if c and all(c)]
     return max(usable, key=_score) if usable else None
 
 
-def _sequence(items: list[tuple[Any, Any]]) -> Atoms | None:
-    candidates: list[Atoms] = []
+def _sequence(items: list[tuple[Any, Any]]) -> list[Atoms]:
+    """The clauses a match of this sequence must all satisfy (a conjunction)."""
+    clauses: list[Atoms] = []
     run: list[str] = []
 
     def flush() -> None:
         if run:
-            candidates.append(frozenset(["".join(run)]))
+            clauses.append(frozenset(["".join(run)]))
             run.clear()
 
     for op, av in items:
@@ -84,34 +94,33 @@ def _sequence(items: list[tuple[Any, Any]]) -> Atoms | None:
         if op in _ZERO_WIDTH:
             continue  # anchors and lookarounds consume nothing; the literal run stays contiguous
         flush()
-        sub = _item(op, av)
-        if sub is not None:
-            candidates.append(sub)
+        clauses.extend(_item(op, av))
     flush()
-    return _best(candidates)
+    return clauses
 
 
-def _item(op: Any, av: Any) -> Atoms | None:
+def _item(op: Any, av: Any) -> list[Atoms]:
     if op == _C.SUBPATTERN:
         return _sequence(list(av[-1]))
     if hasattr(_C, "ATOMIC_GROUP") and op == _C.ATOMIC_GROUP:
         return _sequence(list(av))
     if op in _REPEATS:
         low, _high, body = av
-        return _sequence(list(body)) if low >= 1 else None
+        return _sequence(list(body)) if low >= 1 else []
     if op == _C.BRANCH:
+        # one clause: each alternative contributes its own best clause
         union: set[str] = set()
         for branch in av[1]:
-            atoms = _sequence(list(branch))
-            if atoms is None:
-                return None
-            union |= atoms
-        return frozenset(union)
+            best = _best(_sequence(list(branch)))
+            if best is None:
+                return []
+            union |= best
+        return [frozenset(union)]
     if op == _C.IN:
         chars = [chr(v) for o, v in av if o == _C.LITERAL]
         if len(chars) == len(av) and 0 < len(chars) <= _MAX_CLASS_ATOMS:
-            return frozenset(chars)
-    return None
+            return [frozenset(chars)]
+    return []
 
 
 def nested_quantifier(pattern: str) -> bool:

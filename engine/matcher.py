@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
-from .atoms import required_atoms
+from .atoms import required_clauses
 from .normalize import Lexicon, NormalizedText, fold_pattern, normalize
 from .packs import Rule, compile_pattern
 
@@ -63,16 +63,32 @@ class Matcher:
         # atom -> list of (rule index, pattern index); pattern index -1 means "keyword of the rule"
         self._atom_entries: dict[str, list[tuple[int, int]]] = {}
         self.unfiltered: list[tuple[int, int]] = []
+        # the other clauses a pattern needs: checked against the atoms found before it runs
+        self._also_needs: dict[tuple[int, int], tuple[frozenset[str], ...]] = {}
         for r, compiled in enumerate(self._rules):
             for k, keyword in enumerate(compiled.keywords):
                 self._atom_entries.setdefault(keyword, []).append((r, -1 - k))
             for p, pattern in enumerate(compiled.patterns):
-                atoms = required_atoms(pattern)
-                if atoms is None:
+                clauses = [frozenset(a.lower() for a in c) for c in required_clauses(pattern)]
+                if not clauses:
                     self.unfiltered.append((r, p))
                     continue
-                for atom in atoms:
-                    self._atom_entries.setdefault(atom.lower(), []).append((r, p))
+                for atom in clauses[0]:
+                    self._atom_entries.setdefault(atom, []).append((r, p))
+                if len(clauses) > 1:
+                    self._also_needs[(r, p)] = tuple(clauses[1:])
+                    for clause in clauses[1:]:
+                        for atom in clause:
+                            self._atom_entries.setdefault(atom, [])
+        # per atom: the patterns it makes candidates, and the keywords it is (C-level set unions)
+        self._patterns_of = {
+            atom: frozenset(e for e in entries if e[1] >= 0)
+            for atom, entries in self._atom_entries.items()
+        }
+        self._keywords_of = {
+            atom: tuple(r for r, p in entries if p < 0)
+            for atom, entries in self._atom_entries.items()
+        }
         self._automaton = ahocorasick.Automaton()
         for atom in self._atom_entries:
             self._automaton.add_word(atom, atom)
@@ -98,14 +114,21 @@ class Matcher:
         spans: dict[int, list[tuple[int, int]]] = {}
         candidates: set[tuple[int, int]] = set()
         if prefilter:
-            candidates.update(self.unfiltered)
+            present: set[str] = set()
             if self._atom_entries and text:
                 for end, atom in self._automaton.iter(text):
-                    for r, p in self._atom_entries[atom]:
-                        if p >= 0:
-                            candidates.add((r, p))
-                        elif _word_bounded(text, end + 1 - len(atom), end + 1):
-                            spans.setdefault(r, []).append((end + 1 - len(atom), end + 1))
+                    present.add(atom)
+                    start = end + 1 - len(atom)
+                    if self._keywords_of[atom] and _word_bounded(text, start, end + 1):
+                        for r in self._keywords_of[atom]:
+                            spans.setdefault(r, []).append((start, end + 1))
+            candidates = candidates.union(*(self._patterns_of[atom] for atom in present))
+            candidates = {
+                c
+                for c in candidates
+                if not any(clause.isdisjoint(present) for clause in self._also_needs.get(c, ()))
+            }
+            candidates.update(self.unfiltered)
         else:
             candidates = {(r, p) for r, c in enumerate(self._rules) for p in range(len(c.patterns))}
             for r, compiled in enumerate(self._rules):

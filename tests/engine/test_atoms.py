@@ -7,7 +7,7 @@ import sys
 import pytest
 import regex
 
-from engine.atoms import nested_quantifier, required_atoms
+from engine.atoms import nested_quantifier, required_atoms, required_clauses
 
 # (pattern, texts it matches): every text must contain one of the pattern's atoms.
 REQUIRED = [
@@ -50,6 +50,23 @@ def test_no_atom_when_a_match_can_lack_every_literal(pattern: str) -> None:
 
 def test_single_character_atoms_are_still_sound() -> None:
     assert required_atoms(r"[a-z]+@[a-z]+") == frozenset({"@"})
+
+
+@pytest.mark.parametrize(("pattern", "texts"), REQUIRED)
+def test_every_match_satisfies_every_clause(pattern: str, texts: list[str]) -> None:
+    for text in texts:
+        for clause in required_clauses(pattern):
+            assert any(atom in text for atom in clause), (pattern, text, clause)
+
+
+def test_clauses_make_common_words_need_company() -> None:
+    clauses = required_clauses(r"\byou\s+(?:send|give)\s+(?:me\s+)?(?:nudes|pics)\b")
+    assert set(clauses) == {
+        frozenset({"you"}),
+        frozenset({"send", "give"}),
+        frozenset({"nudes", "pics"}),
+    }
+    assert clauses[0] != frozenset({"you"})  # the matcher indexes the most selective clause
 
 
 def test_prefers_the_longest_required_literal() -> None:
