@@ -80,6 +80,11 @@ def lint(engine: Engine) -> list[Problem]:
 
 def _pattern_problems(rule: Rule, key: str, pattern: str) -> Iterator[Problem]:
     folded = fold_pattern(pattern)
+    try:
+        regex.compile(folded)  # loading trusts the stdlib parser; here every pattern compiles
+    except regex.error as exc:
+        yield _problem(rule, rule.line, f"`{key}` {pattern!r} does not compile: {exc}")
+        return
     if nested_quantifier(folded):
         yield _problem(
             rule,

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from cachetools import LRUCache
 
+from . import pattern_cache
 from .advice import AdviceBook, load_advice
 from .conversation import ConversationRules, ThreadStore, load_conversation_rules
 from .errors import Problem, RulesError
@@ -112,7 +113,9 @@ class Engine:
 
     @classmethod
     def load(cls, pack_paths: Sequence[Path] | None = None) -> Engine:
-        return cls(load_rule_data(pack_paths))
+        engine = cls(load_rule_data(pack_paths))
+        pattern_cache.save()  # facts learnt about new patterns make the next start-up quick
+        return engine
 
     @property
     def packs(self) -> tuple[PackInfo, ...]:

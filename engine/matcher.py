@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
-from .atoms import required_clauses
 from .normalize import Lexicon, NormalizedText, fold_pattern, normalize
-from .packs import Rule, compile_pattern
+from .packs import Rule
+from .pattern_cache import compile_pattern, facts_of
 
 MAX_SPANS_PER_RULE = 5
 
@@ -69,7 +69,7 @@ class Matcher:
             for k, keyword in enumerate(compiled.keywords):
                 self._atom_entries.setdefault(keyword, []).append((r, -1 - k))
             for p, pattern in enumerate(compiled.patterns):
-                clauses = [frozenset(a.lower() for a in c) for c in required_clauses(pattern)]
+                clauses = [frozenset(a.lower() for a in c) for c in facts_of(pattern).clauses]
                 if not clauses:
                     self.unfiltered.append((r, p))
                     continue

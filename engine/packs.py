@@ -10,16 +10,13 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import regex
-
-from .atoms import parses
 from .errors import Problem, RulesError
 from .model import CATEGORIES, Severity
 from .normalize import fold_pattern
+from .pattern_cache import facts_of
 from .yamlio import LineDict, LineList, line_of, load_yaml
 
 HEADER_FIELDS = {"pack", "version", "languages", "description", "rules"}
@@ -328,23 +325,5 @@ def _rule(
 
 
 def regex_error(pattern: str) -> str | None:
-    """The compile error of a rule pattern, after the same folding the matcher applies.
-
-    The stdlib parse (memoised, and needed for the prefilter atoms anyway) vouches for most
-    patterns; only syntax `re` lacks (`\\p{L}`, ...) pays for a full `regex` compile here.
-    `rules test` and `rules lint` compile every pattern in full.
-    """
-    folded = fold_pattern(pattern)
-    if parses(folded):
-        return None
-    try:
-        compile_pattern(folded)
-    except regex.error as exc:
-        return str(exc)
-    return None
-
-
-@lru_cache(maxsize=8192)
-def compile_pattern(folded: str) -> regex.Pattern[str]:
-    """`regex` compile of an already folded pattern; memoised so reloads and workers share it."""
-    return regex.compile(folded)
+    """The compile error of a rule pattern, after the same folding the matcher applies."""
+    return facts_of(fold_pattern(pattern)).error

@@ -100,9 +100,13 @@ def write_slow_pack(folder: Path) -> Path:
 
 
 def backtracking_texts(count: int) -> list[str]:
-    """Distinct texts (the engine caches by text) that each run the slow pattern to its budget."""
+    """Distinct texts (the engine caches by text) that each run the slow pattern to its budget.
+
+    Each carries a "!" away from the letters: the prefilter lets the pattern run only when every
+    literal it needs ("secret" and "!") is present, and the match still fails, exponentially.
+    """
     letters = string.ascii_lowercase * 4
-    return [f"secret {letters[:60]} {n}?" for n in range(count)]
+    return [f"secret {letters[:60]} {n}? !" for n in range(count)]
 
 
 _PACKS = tempfile.TemporaryDirectory(prefix="notalone-test-pack-")  # removed at exit

@@ -327,9 +327,10 @@ def test_a_pattern_that_backtracks_is_cut_off_and_others_keep_being_served(
         token = call(slow.port, "POST", "/v1/pair", body={"code": slow.code}).body["token"]
         auth = {"Authorization": f"Bearer {token}"}
         letters = string.ascii_lowercase * 4
-        # distinct texts, so the engine's cache cannot answer for the later ones
+        # distinct texts, so the engine's cache cannot answer for the later ones; the "!" away
+        # from the letters gets the pattern past the prefilter (it needs "secret" and "!")
         evil = {
-            "messages": [{"id": f"e{n}", "text": f"secret {letters[:n]}?"} for n in range(60, 65)]
+            "messages": [{"id": f"e{n}", "text": f"secret {letters[:n]}? !"} for n in range(60, 65)]
         }
         outcome: dict[str, Any] = {}
 
