@@ -98,8 +98,10 @@ def _corpus() -> list[str]:
     if dev.exists():
         lines = dev.read_text(encoding="utf-8").splitlines()
         texts += [json.loads(line)["text"] for line in lines if line]
-    with (SHARED / "sms_spam_uci.csv").open(encoding="utf-8") as stream:
-        texts += [row["text"] for row in csv.DictReader(stream)][:1500]
+    sms = SHARED / "sms_spam_uci.csv"  # ../shared sits beside the repo (CI has it too)
+    if sms.exists():
+        with sms.open(encoding="utf-8") as stream:
+            texts += [row["text"] for row in csv.DictReader(stream)][:1500]
     return texts
 
 
