@@ -130,15 +130,20 @@ class Engine:
     def scan(
         self, text: str, direction: str = "in", budget_seconds: float = MESSAGE_BUDGET_SECONDS
     ) -> tuple[Finding, ...]:
-        """Findings for one message, spans into `text`, sorted by position; cached by text."""
+        """Findings for one message, spans into `text`, sorted by position; cached by text.
+
+        A scan the time budget cut short is not cached: a later call may have the time to finish.
+        """
         key = (self.digest, direction, text)
         with self._cache_lock:
             cached = self._cache.get(key)
         if cached is not None:
             return cached
-        findings = self.scan_uncached(text, direction, budget_seconds=budget_seconds)
-        with self._cache_lock:
-            self._cache[key] = findings
+        stats = MatchStats()
+        findings = self.scan_uncached(text, direction, stats, budget_seconds=budget_seconds)
+        if not stats.timed_out:
+            with self._cache_lock:
+                self._cache[key] = findings
         return findings
 
     def scan_uncached(

@@ -80,3 +80,16 @@ def test_a_batch_of_adversarial_messages_is_bounded(tmp_path: Path) -> None:
     slow.analyze(messages)
     # 50 x 0.2 s = 10 s without the batch budget; loose because CI machines are busy
     assert time.perf_counter() - started < BATCH_BUDGET_SECONDS + 5.0
+
+
+def test_a_scan_cut_short_by_the_budget_is_not_cached(tmp_path: Path) -> None:
+    pack = tmp_path / "late.yaml"
+    pack.write_text(
+        "pack: late\nversion: 1\nrules:\n  - id: threat.en.late\n    category: threat\n"
+        "    severity: low\n    patterns: ['^(?:(?:\\w|\\w\\w)+!|\\w+\\d)']\n",
+        encoding="utf-8",
+    )
+    late = Engine.load([pack])
+    text = "ab" * 11 + "1"  # matches, but only after ~15 ms of backtracking
+    assert late.scan(text, budget_seconds=0.000001) == ()  # starved: cut short, no finding
+    assert [f.rule for f in late.scan(text)] == ["threat.en.late"]  # not the cached miss
