@@ -107,7 +107,6 @@ class Verdict:
     findings: tuple[Finding, ...]
     thread: str | None = None
     thread_risk: ThreadRisk | None = None
-    truncated: bool = False
     advice: tuple[str, ...] = field(default=())
 
     @property

@@ -77,7 +77,7 @@ def result_json(
         }
         for f in verdict.findings
     ]
-    out["truncated"] = truncated or verdict.truncated
+    out["truncated"] = truncated
     out["advice"] = advice(verdict.advice)
     return out
 
