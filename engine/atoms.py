@@ -27,6 +27,7 @@ if hasattr(_C, "POSSESSIVE_REPEAT"):
     _REPEATS.add(_C.POSSESSIVE_REPEAT)
 _ZERO_WIDTH = {_C.AT, _C.ASSERT, _C.ASSERT_NOT}
 _MAX_CLASS_ATOMS = 6
+_MAX_EXPANSION = 64  # most fixed strings one run of literals, classes and groups multiplies into
 _MANY = 10  # an outer repeat allowed more times than this counts as unbounded
 
 Atoms = frozenset[str]
@@ -57,7 +58,7 @@ def required_clauses(pattern: str) -> tuple[Atoms, ...]:
     tree = _parse(pattern)
     if tree is None:
         return ()
-    clauses = {c for c in _sequence(list(tree)) if c and all(c)}
+    clauses = set(_sequence(list(tree)))
     return tuple(sorted(clauses, key=_score, reverse=True))
 
 
@@ -78,25 +79,68 @@ def _best(clauses: Iterable[Atoms]) -> Atoms | None:
 
 
 def _sequence(items: list[tuple[Any, Any]]) -> list[Atoms]:
-    """The clauses a match of this sequence must all satisfy (a conjunction)."""
+    """The clauses a match of this sequence must all satisfy (a conjunction).
+
+    Consecutive parts that match only a few fixed strings (a literal, `[ao]`, `(?:lai|loi)`) are
+    multiplied out into one run of whole strings: the stdlib parser factors `loi|lai` into
+    `l[ao]i`, and without this the clauses would be `l`, `a`/`o` and `i` instead of `lai`/`loi`.
+    """
     clauses: list[Atoms] = []
-    run: list[str] = []
+    run: set[str] = {""}
 
     def flush() -> None:
-        if run:
-            clauses.append(frozenset(["".join(run)]))
-            run.clear()
+        nonlocal run
+        if run != {""}:
+            clauses.append(frozenset(run))
+        run = {""}
 
     for op, av in items:
-        if op == _C.LITERAL:
-            run.append(chr(av))
-            continue
         if op in _ZERO_WIDTH:
             continue  # anchors and lookarounds consume nothing; the literal run stays contiguous
-        flush()
-        clauses.extend(_item(op, av))
+        strings = _fixed_strings(op, av)
+        if strings is None:
+            flush()
+            clauses.extend(_item(op, av))
+        elif len(run) * len(strings) > _MAX_EXPANSION:
+            flush()
+            run = strings
+        else:
+            run = {prefix + s for prefix in run for s in strings}
     flush()
-    return clauses
+    return [c for c in clauses if all(c)]
+
+
+def _fixed_strings(op: Any, av: Any) -> set[str] | None:
+    """The few strings this one item can match, or None when it can match other things."""
+    if op == _C.LITERAL:
+        return {chr(av)}
+    if op == _C.IN:
+        chars = {chr(v) for o, v in av if o == _C.LITERAL}
+        ok = len(chars) == len(av) and 0 < len(chars) <= _MAX_CLASS_ATOMS
+        return chars if ok else None
+    if op == _C.SUBPATTERN:
+        return _fixed_sequence(list(av[-1]))
+    if op == _C.BRANCH:
+        out: set[str] = set()
+        for branch in av[1]:
+            strings = _fixed_sequence(list(branch))
+            if strings is None:
+                return None
+            out |= strings
+        return out if len(out) <= _MAX_EXPANSION else None
+    return None
+
+
+def _fixed_sequence(items: list[tuple[Any, Any]]) -> set[str] | None:
+    run = {""}
+    for op, av in items:
+        if op in _ZERO_WIDTH:
+            return None  # a lookaround inside a group: leave it to the general walk
+        strings = _fixed_strings(op, av)
+        if strings is None or len(run) * len(strings) > _MAX_EXPANSION:
+            return None
+        run = {prefix + s for prefix in run for s in strings}
+    return run
 
 
 def _item(op: Any, av: Any) -> list[Atoms]:

@@ -23,6 +23,8 @@ import regex
 
 from .atoms import parses, required_clauses
 
+FACTS_FORMAT = 2  # bump when `engine.atoms` changes what it proves: old caches are then ignored
+
 
 @dataclass(frozen=True)
 class PatternFacts:
@@ -32,7 +34,8 @@ class PatternFacts:
 
 def _cache_file() -> Path:
     folder = os.environ.get("NOTALONE_CACHE_DIR") or platformdirs.user_cache_dir("notalone")
-    versions = f"py{sys.version_info[0]}{sys.version_info[1]}-regex{regex.__version__}"
+    python = f"py{sys.version_info[0]}{sys.version_info[1]}"
+    versions = f"{python}-regex{regex.__version__}-v{FACTS_FORMAT}"
     return Path(folder) / f"pattern-facts-{versions}.json"
 
 

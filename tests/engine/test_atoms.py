@@ -27,6 +27,8 @@ REQUIRED = [
         marks=pytest.mark.skipif(sys.version_info < (3, 11), reason="re parses (?>...) since 3.11"),
     ),
     (r"(?<=a)bc", ["abc"]),
+    (r"\b(?:loi nhuan|lai|loi)\s+\d+", ["lai 5", "loi nhuan 20", "loi 3"]),
+    (r"(?:ab|cd)?(?:ef|gh)", ["ef", "abgh"]),
 ]
 
 
@@ -67,6 +69,20 @@ def test_clauses_make_common_words_need_company() -> None:
         frozenset({"nudes", "pics"}),
     }
     assert clauses[0] != frozenset({"you"})  # the matcher indexes the most selective clause
+
+
+@pytest.mark.parametrize(
+    ("pattern", "clause"),
+    [
+        # the stdlib parser factors `lai|loi` into `l[ao]i`: clauses keep whole words anyway
+        (r"\b(?:loi nhuan|lai|loi)\s+\d", {"loi nhuan", "lai", "loi"}),
+        (r"\bg[ae]t\s+\d", {"gat", "get"}),
+        (r"\bsend\s+(?:me|us)\b", {"send"}),
+        (r"(?:t|telegram)\.me/", {"t.me/", "telegram.me/"}),
+    ],
+)
+def test_fixed_alternatives_make_whole_word_clauses(pattern: str, clause: set[str]) -> None:
+    assert frozenset(clause) in required_clauses(pattern)
 
 
 def test_prefers_the_longest_required_literal() -> None:
