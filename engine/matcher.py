@@ -1,11 +1,15 @@
 """Find which rules fire on a normalised message.
 
-All literals (keywords, and the required atoms of every pattern) go into one Aho-Corasick automaton.
-One pass over the message tells which keywords occur and which patterns could possibly match; only
-those patterns run, each with the `regex` module's timeout taken from a per-message budget. A
-pattern with no provable atom runs on every message (lint flags it). Patterns are compiled on first
-use: most never become candidates, and start-up stays short. The prefilter must never lose a match
-that running every pattern would find: tests compare both ways.
+Every pattern's literal clauses are known (`engine.atoms`): each match contains an atom of every
+clause. All atoms, and every keyword, go into one Aho-Corasick automaton. Each pattern owns a run
+of bits, one per clause, in one big integer; each atom carries the mask of the clause bits it
+satisfies. One pass over the message ORs the masks of the atoms found, and one addition tells
+which patterns have every clause satisfied (a full run of ones carries into the guard bit above
+it), all in C. Only those candidates run, each with the `regex` module's timeout taken from a
+per-message budget. A pattern with no provable atom runs on every message (lint flags it).
+Patterns are compiled on first use: most never become candidates, and start-up stays short. The
+prefilter must never lose a match that running every pattern would find: tests compare both ways.
+Packs written for one language skip messages plainly written in another (`engine.language`).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
+from .language import LanguageGuesser
 from .normalize import Lexicon, NormalizedText, fold_pattern, normalize
 from .packs import Rule
 from .pattern_cache import compile_pattern, facts_of
@@ -45,6 +50,13 @@ class _CompiledRule:
     patterns: tuple[str, ...]  # folded pattern strings, compiled on first use
     unless: tuple[str, ...]
     keywords: tuple[str, ...]
+    languages: frozenset[str]
+
+    def skipped(self, direction: str, foreign: frozenset[str]) -> bool:
+        """Not for this direction, or written for languages the message is plainly not in."""
+        if not self.rule.applies_to(direction):
+            return True
+        return bool(foreign) and bool(self.languages) and self.languages <= foreign
 
 
 class Matcher:
@@ -57,42 +69,34 @@ class Matcher:
                 patterns=tuple(fold_pattern(p) for p in rule.patterns),
                 unless=tuple(fold_pattern(p) for p in rule.unless),
                 keywords=tuple(normalize(k, lexicon).text for k in rule.keywords),
+                languages=frozenset(rule.languages),
             )
             for rule in rules
         ]
-        # atom -> list of (rule index, pattern index); pattern index -1 means "keyword of the rule"
-        self._atom_entries: dict[str, list[tuple[int, int]]] = {}
+        self._languages = LanguageGuesser(lexicon.common_words, lexicon.borrows)
         self.unfiltered: list[tuple[int, int]] = []
-        # the other clauses a pattern needs: checked against the atoms found before it runs
-        self._also_needs: dict[tuple[int, int], tuple[frozenset[str], ...]] = {}
+        self._layout = _ClauseBits()
+        keyword_rules: dict[str, list[int]] = {}
         for r, compiled in enumerate(self._rules):
-            for k, keyword in enumerate(compiled.keywords):
-                self._atom_entries.setdefault(keyword, []).append((r, -1 - k))
+            for keyword in compiled.keywords:
+                keyword_rules.setdefault(keyword, []).append(r)
             for p, pattern in enumerate(compiled.patterns):
-                clauses = [frozenset(a.lower() for a in c) for c in facts_of(pattern).clauses]
-                if not clauses:
+                clauses = [
+                    frozenset(a.lower() for a in clause)
+                    for clause in facts_of(pattern).clauses
+                    if min(len(a) for a in clause) > 1  # a lone letter is in every message
+                ]
+                if clauses:
+                    self._layout.add((r, p), clauses)
+                else:
                     self.unfiltered.append((r, p))
-                    continue
-                for atom in clauses[0]:
-                    self._atom_entries.setdefault(atom, []).append((r, p))
-                if len(clauses) > 1:
-                    self._also_needs[(r, p)] = tuple(clauses[1:])
-                    for clause in clauses[1:]:
-                        for atom in clause:
-                            self._atom_entries.setdefault(atom, [])
-        # per atom: the patterns it makes candidates, and the keywords it is (C-level set unions)
-        self._patterns_of = {
-            atom: frozenset(e for e in entries if e[1] >= 0)
-            for atom, entries in self._atom_entries.items()
-        }
-        self._keywords_of = {
-            atom: tuple(r for r, p in entries if p < 0)
-            for atom, entries in self._atom_entries.items()
-        }
+        # the automaton's value per literal: (length, clause-bit mask, rules it is a keyword of)
         self._automaton = ahocorasick.Automaton()
-        for atom in self._atom_entries:
-            self._automaton.add_word(atom, atom)
-        if self._atom_entries:
+        masks = self._layout.mask_of
+        for atom in set(masks) | set(keyword_rules):
+            entry = (len(atom), masks.get(atom, 0), tuple(keyword_rules.get(atom, ())))
+            self._automaton.add_word(atom, entry)
+        if len(self._automaton):
             self._automaton.make_automaton()
 
     @property
@@ -111,23 +115,18 @@ class Matcher:
         text = norm.text
         stats = stats if stats is not None else MatchStats()
         deadline = time.perf_counter() + budget_seconds
+        foreign = self._languages.foreign(text, norm.original)
         spans: dict[int, list[tuple[int, int]]] = {}
         candidates: set[tuple[int, int]] = set()
         if prefilter:
-            present: set[str] = set()
-            if self._atom_entries and text:
-                for end, atom in self._automaton.iter(text):
-                    present.add(atom)
-                    start = end + 1 - len(atom)
-                    if self._keywords_of[atom] and _word_bounded(text, start, end + 1):
-                        for r in self._keywords_of[atom]:
-                            spans.setdefault(r, []).append((start, end + 1))
-            candidates = candidates.union(*(self._patterns_of[atom] for atom in present))
-            candidates = {
-                c
-                for c in candidates
-                if not any(clause.isdisjoint(present) for clause in self._also_needs.get(c, ()))
-            }
+            satisfied = 0
+            if text and len(self._automaton):
+                for end, (length, mask, keyword_of) in self._automaton.iter(text):
+                    satisfied |= mask
+                    if keyword_of and _word_bounded(text, end + 1 - length, end + 1):
+                        for r in keyword_of:
+                            spans.setdefault(r, []).append((end + 1 - length, end + 1))
+            candidates.update(self._layout.complete(satisfied))
             candidates.update(self.unfiltered)
         else:
             candidates = {(r, p) for r, c in enumerate(self._rules) for p in range(len(c.patterns))}
@@ -136,7 +135,7 @@ class Matcher:
                     spans.setdefault(r, []).extend(_keyword_spans(text, keyword))
         for r, p in sorted(candidates):
             compiled = self._rules[r]
-            if not compiled.rule.applies_to(direction):
+            if compiled.skipped(direction, foreign):
                 continue
             found = spans.setdefault(r, [])
             if len(found) >= MAX_SPANS_PER_RULE:
@@ -154,7 +153,7 @@ class Matcher:
         hits: list[RuleHit] = []
         for r, found in spans.items():
             compiled = self._rules[r]
-            if not found or not compiled.rule.applies_to(direction):
+            if not found or compiled.skipped(direction, foreign):
                 continue
             if self._cancelled(compiled, text, deadline, stats):
                 continue
@@ -171,6 +170,38 @@ class Matcher:
                 stats.timed_out.append(compiled.rule.id)
                 return True  # an exception we could not evaluate: stay quiet rather than guess
         return False
+
+
+class _ClauseBits:
+    """Where each pattern's clause bits sit in the big integer, and which bits each atom sets."""
+
+    def __init__(self) -> None:
+        self.mask_of: dict[str, int] = {}
+        self.lowest = 0  # the lowest bit of every pattern's run
+        self.guards = 0  # the bit just above every run, never set by an atom
+        self._pattern_at: dict[int, tuple[int, int]] = {}  # guard bit -> (rule, pattern)
+        self._next = 0
+
+    def add(self, key: tuple[int, int], clauses: Sequence[frozenset[str]]) -> None:
+        base = self._next
+        for i, clause in enumerate(clauses):
+            for atom in clause:
+                self.mask_of[atom] = self.mask_of.get(atom, 0) | 1 << (base + i)
+        guard = base + len(clauses)
+        self.lowest |= 1 << base
+        self.guards |= 1 << guard
+        self._pattern_at[guard] = key
+        self._next = guard + 1
+
+    def complete(self, satisfied: int) -> list[tuple[int, int]]:
+        """Patterns whose every clause bit is in `satisfied`, in the order they were added."""
+        full = (satisfied + self.lowest) & self.guards
+        out = []
+        while full:
+            low = full & -full
+            out.append(self._pattern_at[low.bit_length() - 1])
+            full ^= low
+        return out
 
 
 def _remaining(deadline: float) -> float:
