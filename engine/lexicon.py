@@ -45,6 +45,8 @@ class Lexicon:
     invisible: frozenset[str] = frozenset()
     single_letter_words: frozenset[str] = frozenset()
     link_tlds: frozenset[str] = frozenset()
+    common_words: Mapping[str, frozenset[str]] = field(default_factory=dict)  # language -> words
+    borrows: Mapping[str, frozenset[str]] = field(default_factory=dict)  # language -> mixed-in ones
     # Filled on first use by the modules that compile these tables (regexes, translate maps),
     # so that work happens once per lexicon rather than once per message.
     derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -207,6 +209,29 @@ class _Reader:
             else:
                 self.tables.link_tlds.add(item)
 
+    def common_words(self, value: object) -> None:
+        groups = self.mapping(value, value, "common_words")
+        for language, words in (groups or {}).items():
+            if not isinstance(language, str) or not _LABEL.fullmatch(language):
+                self.problem(line_of(words), f"common_words: {language!r} is not a language code")
+                continue
+            table = self.tables.common_words.setdefault(language, set())
+            for item, line in self.items(words, f"common_words.{language}"):
+                if not isinstance(item, str) or not _TOKEN.fullmatch(item):
+                    self.problem(line, f"common_words.{language} {item!r}: expected a word a-z")
+                else:
+                    table.add(item)
+
+    def borrows(self, value: object) -> None:
+        groups = self.mapping(value, value, "borrows")
+        for language, others in (groups or {}).items():
+            table = self.tables.borrows.setdefault(str(language), set())
+            for item, line in self.items(others, f"borrows.{language}"):
+                if not isinstance(item, str) or not _LABEL.fullmatch(item):
+                    self.problem(line, f"borrows.{language} {item!r}: expected a language code")
+                else:
+                    table.add(item)
+
     def items(self, value: object, what: str) -> list[tuple[object, int | None]]:
         if not isinstance(value, list):
             self.problem(line_of(value), f"{what} must be a list")
@@ -225,6 +250,8 @@ class _Tables:
     invisible: set[str] = field(default_factory=set)
     single_letter_words: set[str] = field(default_factory=set)
     link_tlds: set[str] = field(default_factory=set)
+    common_words: dict[str, set[str]] = field(default_factory=dict)
+    borrows: dict[str, set[str]] = field(default_factory=dict)
 
 
 _SECTIONS: dict[str, Callable[[_Reader, object], None]] = {
@@ -234,6 +261,8 @@ _SECTIONS: dict[str, Callable[[_Reader, object], None]] = {
     "invisible": _Reader.invisible,
     "single_letter_words": _Reader.single_letter_words,
     "link_tlds": _Reader.link_tlds,
+    "common_words": _Reader.common_words,
+    "borrows": _Reader.borrows,
 }
 
 
@@ -272,4 +301,6 @@ def load_lexicon(directory: Path) -> Lexicon:
         invisible=frozenset(tables.invisible),
         single_letter_words=frozenset(tables.single_letter_words),
         link_tlds=frozenset(tables.link_tlds),
+        common_words={k: frozenset(v) for k, v in tables.common_words.items()},
+        borrows={k: frozenset(v) for k, v in tables.borrows.items()},
     )

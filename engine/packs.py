@@ -61,6 +61,7 @@ class Rule:
     pack: str
     file: str
     line: int | None
+    languages: tuple[str, ...] = ()  # the pack's; empty: any language
 
     def applies_to(self, direction: str) -> bool:
         return self.direction == "any" or self.direction == direction
@@ -189,7 +190,9 @@ def _load_pack(group: list[Path], advice: frozenset[str], problems: list[Problem
         _collect_rules(path, data, raw_rules, problems, header_allowed=False)
 
     rules = [
-        r for r in (_rule(name, p, raw, ln, advice, problems) for p, raw, ln in raw_rules) if r
+        rule
+        for path, raw, line in raw_rules
+        if (rule := _rule(name, tuple(languages), path, raw, line, advice, problems))
     ]
     if not rules and len(problems) == before:
         problems.append(Problem(file, line_of(header, 1), None, f"pack {name!r} has no rules"))
@@ -242,6 +245,7 @@ def _examples(value: Any) -> tuple[Example, ...] | None:
 
 def _rule(
     pack: str,
+    languages: tuple[str, ...],
     path: Path,
     raw: Any,
     line: int | None,
@@ -321,6 +325,7 @@ def _rule(
         pack=pack,
         file=file,
         line=line,
+        languages=languages,
     )
 
 

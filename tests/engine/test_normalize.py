@@ -520,6 +520,9 @@ def test_bundled_lexicon_loads(lexicon: Lexicon) -> None:
     assert "\u200b" not in lexicon.invisible  # Cf: removed by the code, not listed
     assert "\ufe0f" in lexicon.invisible
     assert "com" in lexicon.link_tlds
+    assert {"you", "the"} <= lexicon.common_words["en"]
+    assert {"khong", "voi"} <= lexicon.common_words["vi"]
+    assert lexicon.borrows["vi"] == {"en"}
 
 
 def write(directory: Path, name: str, body: str) -> None:
@@ -558,6 +561,15 @@ def test_load_lexicon_reports_every_problem_with_file_and_line(tmp_path: Path) -
     write(tmp_path, "c.yaml", "rules: []\n")
     write(tmp_path, "e.yaml", "lexicon:\n  homoglyphs:\n    í: i\n")  # accents are step 5's job
     write(tmp_path, "d.yaml", "lexicon:\n  leetspeak: {a: b, a: c}\n")
+    write(
+        tmp_path,
+        "f.yaml",
+        "lexicon:\n"
+        "  common_words:\n"
+        "    en: [the, Và]\n"  # line 3: not in normalised form
+        "  borrows:\n"
+        "    vi: [en, 1 2]\n",  # line 5: not a language code
+    )
     with pytest.raises(RulesError) as caught:
         load_lexicon(tmp_path)
     found = {(Path(p.file).name, p.line) for p in caught.value.problems}
@@ -575,6 +587,8 @@ def test_load_lexicon_reports_every_problem_with_file_and_line(tmp_path: Path) -
         ("c.yaml", 1),
         ("d.yaml", 2),
         ("e.yaml", 3),
+        ("f.yaml", 3),
+        ("f.yaml", 5),
     }
 
 
