@@ -71,7 +71,7 @@ def tiny_pack(tmp_path: Path) -> str:
 # for the tiny pack above (the bundled packs are exercised by the agreement test below).
 CASES = [
     (
-        "engine_speed.py",
+        "engine.py",
         ["--messages", "150", "--runs", "1", "--no-hyperscan", "--rules", "PACK"],
         ["naive re loop", "naive regex loop", "normalise only", "Hyperscan skipped"],
         ["corpus", "rules", "approaches", "hyperscan", "targets"],
@@ -123,7 +123,7 @@ def test_benchmark_json_is_valid_and_complete(
 
 def test_naive_loops_find_exactly_the_rules_the_engine_finds_with_the_bundled_packs() -> None:
     report = json.loads(
-        run_bench("engine_speed.py", "--messages", "300", "--runs", "1", "--no-hyperscan", "--json")
+        run_bench("engine.py", "--messages", "300", "--runs", "1", "--no-hyperscan", "--json")
     )
     assert report["rules"]["packs"], "no bundled pack loaded"
     for key in ("naive_re", "naive_regex"):
@@ -135,7 +135,7 @@ def test_hyperscan_anchor_on_a_tiny_pack(tmp_path: Path) -> None:
     pytest.importorskip("hyperscan")
     pack, cache = tiny_pack(tmp_path), str(tmp_path / "cache")
     args = ["--messages", "400", "--runs", "1", "--rules", pack, "--cache", cache, "--json"]
-    report = json.loads(run_bench("engine_speed.py", *args))
+    report = json.loads(run_bench("engine.py", *args))
     hyperscan = report["hyperscan"]
     assert hyperscan["rules_left_out"] == ["meeting.vi.place"]  # the look-ahead
     assert hyperscan["unsupported_expressions"] == 1
@@ -145,7 +145,7 @@ def test_hyperscan_anchor_on_a_tiny_pack(tmp_path: Path) -> None:
     assert row["agreement"]["identical"], row["agreement"]["examples"]
     check_targets(report["targets"])
 
-    again = json.loads(run_bench("engine_speed.py", *args))
+    again = json.loads(run_bench("engine.py", *args))
     assert again["hyperscan"]["database_from_cache"]
     assert again["hyperscan"]["trials_from_cache"] == 6  # 3 patterns, 2 keywords, 1 unless
     assert again["approaches"]["hyperscan"]["agreement"] == row["agreement"]

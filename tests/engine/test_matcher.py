@@ -106,7 +106,7 @@ def _corpus() -> list[str]:
 
 
 def test_prefilter_finds_exactly_what_running_every_rule_finds(bundled: Engine) -> None:
-    """A sample here (running every pattern is slow); bench/engine_speed.py compares 20,000."""
+    """A sample here (running every pattern is slow); bench/engine.py compares 20,000."""
     samples = [
         (rule.match_examples[0].text, "out" if rule.direction == "out" else "in")
         for pack in bundled.data.packs

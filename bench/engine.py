@@ -1,6 +1,6 @@
 """Engine speed: the whole engine against naive regex loops and Hyperscan, on the same rules.
 
-    python bench/engine_speed.py [--messages 20000] [--runs 2] [--no-hyperscan] [--rules DIR ...]
+    python bench/engine.py [--messages 20000] [--runs 2] [--no-hyperscan] [--rules DIR ...]
                                  [--json]
 
 A reproducible synthetic chat corpus (bench/corpus.py) is scanned by the whole engine
