@@ -6,20 +6,25 @@ Tranco top sites.
 
 Reads `tests/data/` (ours) and `../shared/eval/` (third-party, see its README for provenance).
 A fixed third of the dev set (by a hash of the id) is held out: `--misses` never lists its
-messages, so rule authors can tune on the rest and the held-out figures stay honest.
+messages, so rule authors can tune on the rest and the held-out figures stay honest. A second,
+sealed set (`tests/data/holdout_messages.jsonl`, written later by someone who never read the
+rules or the dev set) is only ever reported as figures: nobody tunes on it.
 """
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo, ahead of bench/
 
 import argparse
 import csv
 import hashlib
 import json
-import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from engine.conversation import ThreadStore
 from engine.engine import Engine
@@ -27,6 +32,7 @@ from engine.model import CATEGORIES, Message, Severity
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = REPO.parent / "shared"
+TITLES = {"tune": "tune part (2/3)", "held_out": "held out (1/3)", "sealed": "sealed set"}
 
 
 @dataclass
@@ -86,7 +92,11 @@ def held_out(message_id: str) -> bool:
 
 
 def eval_messages(
-    engine: Engine, rows: Iterable[dict[str, object]], report: Report, holdout: Report
+    engine: Engine,
+    rows: Iterable[dict[str, object]],
+    report: Report,
+    holdout: Report,
+    name: str = "dev",
 ) -> None:
     """Per-category counts into `report` (tune part) or `holdout`; rates over both."""
     flagged: Counter[str] = Counter()
@@ -111,11 +121,11 @@ def eval_messages(
         kind = str(row.get("kind", "benign" if not expected else "risky"))
         lang = str(row.get("lang", "?"))
         if not expected:
-            for key in {f"dev all benign flagged ({lang})", f"dev {kind} flagged ({lang})"}:
+            for key in {f"{name} all benign flagged ({lang})", f"{name} {kind} flagged ({lang})"}:
                 totals[key] += 1
                 flagged[key] += bool(got)
         elif lang == "vi" and row.get("diacritics") is False:
-            key = "dev vi no-diacritics risky caught"
+            key = f"{name} vi no-diacritics risky caught"
             totals[key] += 1
             flagged[key] += bool(got & expected)
     for key in sorted(totals):
@@ -175,20 +185,21 @@ def eval_links(engine: Engine, shared: Path, report: Report) -> None:
     report.rate("tranco top10k bare domain in a message flagged", in_text, len(tranco))
 
 
-def print_report(report: Report, holdout: Report) -> None:
-    print(f"{'':16} {'tune part (2/3)':^31} | {'held out (1/3)':^31}")
+def print_report(parts: dict[str, Report]) -> None:
     head = f"{'precision':>9} {'recall':>7} {'tp':>4} {'fp':>4} {'fn':>4}"
-    print(f"{'category':16} {head} | {head}")
-    for category, n in report.per_category.items():
-        h = holdout.per_category[category]
-        print(
-            f"{category:16} {n.precision:9.3f} {n.recall:7.3f} {n.tp:4} {n.fp:4} {n.fn:4} | "
-            f"{h.precision:9.3f} {h.recall:7.3f} {h.tp:4} {h.fp:4} {h.fn:4}"
-        )
+    print(f"{'':16} " + " | ".join(f"{TITLES[key]:^31}" for key in parts))
+    print(f"{'category':16} " + " | ".join(head for _ in parts))
+    for category in CATEGORIES:
+        cells = []
+        for part in parts.values():
+            n = part.per_category[category]
+            cells.append(f"{n.precision:9.3f} {n.recall:7.3f} {n.tp:4} {n.fp:4} {n.fn:4}")
+        print(f"{category:16} " + " | ".join(cells))
     print()
-    for name, (hits, total) in report.rates.items():
-        pct = 100 * hits / total if total else 0.0
-        print(f"{name:52} {hits:6} / {total:<6} {pct:6.2f}%")
+    for part in parts.values():
+        for name, (hits, total) in part.rates.items():
+            pct = 100 * hits / total if total else 0.0
+            print(f"{name:52} {hits:6} / {total:<6} {pct:6.2f}%")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,14 +216,21 @@ def main(argv: list[str] | None = None) -> int:
     threads = REPO / "tests" / "data" / "dev_threads.jsonl"
     if threads.exists():
         eval_threads(engine, list(read_jsonl(threads)), report)
+    sealed = Report()
+    sealed_path = REPO / "tests" / "data" / "holdout_messages.jsonl"
+    if sealed_path.exists():
+        eval_messages(engine, read_jsonl(sealed_path), sealed, sealed, name="sealed")
     eval_sms(engine, args.shared / "eval" / "sms_spam_uci.csv", report)
     if not args.no_links:
         eval_links(engine, args.shared, report)
+    parts = {"tune": report, "held_out": holdout}
+    if sealed_path.exists():
+        parts["sealed"] = sealed
     if args.json:
-        json.dump({"tune": report.to_json(), "held_out": holdout.to_json()}, sys.stdout, indent=2)
+        json.dump({k: p.to_json() for k, p in parts.items()}, sys.stdout, indent=2)
         print()
     else:
-        print_report(report, holdout)
+        print_report(parts)
     if args.misses:
         print("\n".join(["", *report.misses]))
     return 0
