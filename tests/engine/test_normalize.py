@@ -89,6 +89,10 @@ def sources(text: str, offsets: Offsets, spans: list[tuple[int, int]]) -> list[s
         ("I\u2019m alone rn", "im alone right now"),
         ("điiii điii", "di di"),
         ("mk vs ny đi chơi", "minh voi nguoi yeu di choi"),
+        ("cj ơi e mún gặp", "chi oi e muon gap"),
+        ("ra ksan chờ", "ra khach san cho"),
+        ("bít rồi, ngừi ta nói nhìu", "biet roi, nguoi ta noi nhieu"),
+        ("a bit late, mụn nhiều", "a bit late, mun nhieu"),  # accented forms decide
         ("  many\n\n  lines\t here  ", "many lines here"),
     ],
 )
