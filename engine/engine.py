@@ -165,7 +165,7 @@ class Engine:
                     Finding(rule.id, rule.category, rule.severity, o_start, o_end, rule.advice)
                 )
         if direction == "in":
-            findings.extend(self.data.links.findings(text))
+            findings.extend(self.data.links.findings(text, None if hits else norm.text))
         return tuple(sorted(set(findings), key=lambda f: (f.start, f.end, f.rule, f.category)))
 
     def analyze(

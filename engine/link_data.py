@@ -25,6 +25,8 @@ from .link_shape_data import read_redirectors, read_shapes
 from .link_shapes import Redirector, ShapeIndex
 from .link_suffixes import VERSION as SUFFIX_LIST_VERSION
 from .model import CATEGORIES, Severity
+from .normalize import fold_pattern
+from .pattern_cache import facts_of
 from .yamlio import load_yaml
 
 #: Every reason the analyzer can give; checks.yaml must describe each one, and no other.
@@ -66,6 +68,8 @@ class Check:
     severity: Severity
     advice: tuple[str, ...]
     description: str
+    unless: tuple[str, ...] = ()  # folded patterns: a message they match, with nothing else
+    #                               risky in it, does not report this check (a teacher's class link)
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,7 @@ def _checks(reader: Reader, doc: object) -> tuple[dict[str, Check], dict[str, tu
         if not isinstance(spec, dict):
             reader.problem(file, doc, reason, "must be a mapping")
             continue
-        unknown = set(spec) - {"description", "category", "also", "severity", "advice"}
+        unknown = set(spec) - {"description", "category", "also", "severity", "advice", "unless"}
         if unknown:
             reader.problem(file, spec, reason, f"unknown fields: {', '.join(sorted(unknown))}")
         also = reader.strings(file, spec.get("also"), reason, "also")
@@ -155,8 +159,21 @@ def _checks(reader: Reader, doc: object) -> tuple[dict[str, Check], dict[str, tu
         except ValueError as exc:
             reader.problem(file, spec, reason, str(exc))
             severity = Severity.LOW
+        unless = tuple(
+            fold_pattern(p) for p in reader.strings(file, spec.get("unless"), reason, "unless")
+        )
+        for pattern in unless:
+            error = facts_of(pattern).error
+            if error:
+                reader.problem(file, spec, reason, f"bad unless pattern {pattern!r}: {error}")
         checks[reason] = Check(
-            reason, str(spec.get("category")), also, severity, advice, str(spec.get("description"))
+            reason,
+            str(spec.get("category")),
+            also,
+            severity,
+            advice,
+            str(spec.get("description")),
+            unless,
         )
     for reason in REASONS:
         if reason not in checks and not any(p.rule == reason for p in reader.problems):

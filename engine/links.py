@@ -20,6 +20,7 @@ from .link_parts import UrlParts, ip_of_host, parse_url
 from .link_scripts import is_mixed_script, label_scripts
 from .link_suffixes import public_suffix
 from .model import Finding, Severity
+from .pattern_cache import compile_pattern
 from .resources import bundled_rules_dir
 from .urls import LinkSpan, extract_links, might_contain_link
 
@@ -45,6 +46,7 @@ class LinkReason:
     severity: Severity
     advice: tuple[str, ...] = ()
     also: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()  # see link_data.Check
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -83,7 +85,7 @@ class LinkAnalyzer:
         self.disabled = frozenset(disabled)
         self.digest = data.digest
         self._reasons = {
-            c.id: LinkReason(c.id, c.category, c.severity, c.advice, c.also)
+            c.id: LinkReason(c.id, c.category, c.severity, c.advice, c.also, c.unless)
             for c in data.checks.values()
         }
 
@@ -95,13 +97,21 @@ class LinkAnalyzer:
         ids = dict.fromkeys(r for r in self._reason_ids(url, 0) if r not in self.disabled)
         return LinkVerdict(url, tuple(self._reasons[r] for r in ids if r in self._reasons))
 
-    def findings(self, text: str) -> list[Finding]:
-        """Findings for every flagged link in `text`, spans into `text`."""
+    def findings(self, text: str, quiet_context: str | None = None) -> list[Finding]:
+        """Findings for every flagged link in `text`, spans into `text`.
+
+        `quiet_context` is the message's normalised text when nothing else in it is risky: a
+        check whose `unless` patterns match it is not reported (a teacher posting the class
+        group link), while the same link with a risky request around it still is.
+        """
         if not might_contain_link(text):
             return []
         out: list[Finding] = []
         for span in extract_links(text, self.data.invisible):
             out.extend(self.url_findings(span.url, span.start, span.end))
+        if quiet_context is not None:
+            quiet = {r.id for r in self._reasons.values() if _said_by(r, quiet_context)}
+            out = [f for f in out if f.rule.removeprefix("link.") not in quiet]
         return out
 
     def url_findings(self, url: str, start: int = -1, end: int = -1) -> list[Finding]:
@@ -185,3 +195,10 @@ def load_links(directory: Path, lexicon: Lexicon | None = None) -> LinkAnalyzer:
     if lexicon is None:
         lexicon = load_lexicon(bundled_rules_dir() / "lexicon")
     return LinkAnalyzer(load_link_data(directory, lexicon))
+
+
+def _said_by(reason: LinkReason, context: str) -> bool:
+    try:
+        return any(compile_pattern(p).search(context, timeout=0.05) for p in reason.unless)
+    except TimeoutError:  # a pattern too slow to answer cannot vouch for the link
+        return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
@@ -9,7 +10,10 @@ import pytest
 
 from engine.conversation import ThreadStore
 from engine.engine import BATCH_BUDGET_SECONDS, Engine
+from engine.errors import RulesError
+from engine.links import load_links
 from engine.model import Message, Severity
+from engine.resources import bundled_rules_dir
 
 SLOW_PACK = """\
 pack: slow
@@ -93,3 +97,36 @@ def test_a_scan_cut_short_by_the_budget_is_not_cached(tmp_path: Path) -> None:
     text = "ab" * 11 + "1"  # matches, but only after ~15 ms of backtracking
     assert late.scan(text, budget_seconds=0.000001) == ()  # starved: cut short, no finding
     assert [f.rule for f in late.scan(text)] == ["threat.en.late"]  # not the cached miss
+
+
+@pytest.mark.parametrize(
+    ("text", "link_flagged"),
+    [
+        # a teacher or the class posting its own group or call: not a stranger's invite
+        ("Cô gửi link nhóm Zalo lớp 9A2, các em vào nhận thông báo: zalo.me/g/lop9a2thcs", False),
+        ("Homeroom group for 8B, parents welcome: https://chat.whatsapp.com/AbC123xyz", False),
+        ("zoom lớp học thêm tối nay 8h: https://zoom.us/j/123456789", False),
+        # the same links from a stranger, or with a risky request beside them
+        ("join here t.me/+AbCdEf12", True),
+        ("vào nhóm kín này đi em: t.me/+AbCdEf12", True),
+        ("lớp mình vào đây nha t.me/+AbCdEf12, nhớ đừng nói với bố mẹ", True),
+        ("call me on zoom tonight, just us https://zoom.us/j/123456789", True),
+    ],
+)
+def test_class_links_are_quiet_unless_something_else_is_risky(
+    engine: Engine, text: str, link_flagged: bool
+) -> None:
+    rules = {f.rule for f in engine.scan(text)}
+    assert bool(rules & {"link.group_invite", "link.private_call"}) is link_flagged
+
+
+def test_a_link_check_unless_is_validated(tmp_path: Path) -> None:
+    links = tmp_path / "links"
+    shutil.copytree(bundled_rules_dir() / "links", links)
+    checks = links / "checks.yaml"
+    text = checks.read_text(encoding="utf-8")
+    checks.write_text(text.replace("'\\b(?:ba noi", "'\\b(?:ba noi[", 1), encoding="utf-8")
+    with pytest.raises(RulesError) as caught:
+        load_links(links)
+    (problem,) = caught.value.problems
+    assert problem.rule == "private_call" and "unless" in problem.message
