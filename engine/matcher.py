@@ -5,7 +5,8 @@ clause. All atoms, and every keyword, go into one Aho-Corasick automaton. Each p
 of bits, one per clause, in one big integer; each atom carries the mask of the clause bits it
 satisfies. One pass over the message ORs the masks of the atoms found, and one addition tells
 which patterns have every clause satisfied (a full run of ones carries into the guard bit above
-it), all in C. Only those candidates run, each with the `regex` module's timeout taken from a
+it), all in C; masking the guard bits keeps only patterns for the message's direction and
+language. Only those candidates run, each with the `regex` module's timeout taken from a
 per-message budget. A pattern with no provable atom runs on every message (lint flags it).
 Patterns are compiled on first use: most never become candidates, and start-up stays short. The
 prefilter must never lose a match that running every pattern would find: tests compare both ways.
@@ -15,7 +16,7 @@ Packs written for one language skip messages plainly written in another (`engine
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import ahocorasick
@@ -76,6 +77,8 @@ class Matcher:
         self._languages = LanguageGuesser(lexicon.common_words, lexicon.borrows)
         self.unfiltered: list[tuple[int, int]] = []
         self._layout = _ClauseBits()
+        # per (direction, languages ruled out): the guard bits of the patterns that may run
+        self._guards: dict[tuple[str, frozenset[str]], int] = {}
         keyword_rules: dict[str, list[int]] = {}
         for r, compiled in enumerate(self._rules):
             for keyword in compiled.keywords:
@@ -126,7 +129,12 @@ class Matcher:
                     if keyword_of and _word_bounded(text, end + 1 - length, end + 1):
                         for r in keyword_of:
                             spans.setdefault(r, []).append((end + 1 - length, end + 1))
-            candidates.update(self._layout.complete(satisfied))
+            guards = self._guards.get((direction, foreign))
+            if guards is None:
+                guards = self._guards[(direction, foreign)] = self._layout.guards_of(
+                    lambda r: not self._rules[r].skipped(direction, foreign)
+                )
+            candidates.update(self._layout.complete(satisfied, guards))
             candidates.update(self.unfiltered)
         else:
             candidates = {(r, p) for r, c in enumerate(self._rules) for p in range(len(c.patterns))}
@@ -178,7 +186,6 @@ class _ClauseBits:
     def __init__(self) -> None:
         self.mask_of: dict[str, int] = {}
         self.lowest = 0  # the lowest bit of every pattern's run
-        self.guards = 0  # the bit just above every run, never set by an atom
         self._pattern_at: dict[int, tuple[int, int]] = {}  # guard bit -> (rule, pattern)
         self._next = 0
 
@@ -187,20 +194,27 @@ class _ClauseBits:
         for i, clause in enumerate(clauses):
             for atom in clause:
                 self.mask_of[atom] = self.mask_of.get(atom, 0) | 1 << (base + i)
-        guard = base + len(clauses)
+        guard = base + len(clauses)  # the bit just above the run, never set by an atom
         self.lowest |= 1 << base
-        self.guards |= 1 << guard
         self._pattern_at[guard] = key
         self._next = guard + 1
 
-    def complete(self, satisfied: int) -> list[tuple[int, int]]:
-        """Patterns whose every clause bit is in `satisfied`, in the order they were added."""
-        full = (satisfied + self.lowest) & self.guards
+    def guards_of(self, wanted: Callable[[int], bool]) -> int:
+        """The guard bits of the patterns whose rule index passes `wanted`."""
+        guards = 0
+        for guard, (rule, _pattern) in self._pattern_at.items():
+            if wanted(rule):
+                guards |= 1 << guard
+        return guards
+
+    def complete(self, satisfied: int, guards: int) -> list[tuple[int, int]]:
+        """Patterns under `guards` whose every clause bit is in `satisfied`, highest first."""
+        full = (satisfied + self.lowest) & guards
         out = []
         while full:
-            low = full & -full
-            out.append(self._pattern_at[low.bit_length() - 1])
-            full ^= low
+            top = full.bit_length() - 1
+            out.append(self._pattern_at[top])
+            full ^= 1 << top
         return out
 
 
