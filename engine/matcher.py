@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from .language import LanguageGuesser
-from .normalize import Lexicon, NormalizedText, fold_pattern, normalize
+from .normalize import Lexicon, NormalizedText, accented_view, fold_pattern, normalize
 from .packs import Rule
 from .pattern_cache import compile_pattern, facts_of
 
@@ -50,6 +50,7 @@ class _CompiledRule:
     rule: Rule
     patterns: tuple[str, ...]  # folded pattern strings, compiled on first use
     unless: tuple[str, ...]
+    unless_accented: tuple[str, ...]
     keywords: tuple[str, ...]
     languages: frozenset[str]
 
@@ -69,6 +70,7 @@ class Matcher:
                 rule=rule,
                 patterns=tuple(fold_pattern(p) for p in rule.patterns),
                 unless=tuple(fold_pattern(p) for p in rule.unless),
+                unless_accented=rule.unless_accented,
                 keywords=tuple(normalize(k, lexicon).text for k in rule.keywords),
                 languages=frozenset(rule.languages),
             )
@@ -159,25 +161,20 @@ class Matcher:
             except TimeoutError:
                 stats.timed_out.append(compiled.rule.id)
         hits: list[RuleHit] = []
+        accented: list[str] = []  # the accented view, built once if a rule asks for it
         for r, found in spans.items():
             compiled = self._rules[r]
             if not found or compiled.skipped(direction, foreign):
                 continue
-            if self._cancelled(compiled, text, deadline, stats):
+            if compiled.unless_accented and not accented:
+                accented.append(accented_view(norm))
+            views = [(compiled.unless, text)]
+            if compiled.unless_accented:
+                views.append((compiled.unless_accented, accented[0]))
+            if any(_cancelled(compiled, u, view, deadline, stats) for u, view in views):
                 continue
             hits.append(RuleHit(compiled.rule, _merge(found)))
         return hits
-
-    @staticmethod
-    def _cancelled(compiled: _CompiledRule, text: str, deadline: float, stats: MatchStats) -> bool:
-        for pattern in compiled.unless:
-            try:
-                if compile_pattern(pattern).search(text, timeout=_remaining(deadline)):
-                    return True
-            except TimeoutError:
-                stats.timed_out.append(compiled.rule.id)
-                return True  # an exception we could not evaluate: stay quiet rather than guess
-        return False
 
 
 class _ClauseBits:
@@ -216,6 +213,23 @@ class _ClauseBits:
             out.append(self._pattern_at[top])
             full ^= 1 << top
         return out
+
+
+def _cancelled(
+    compiled: _CompiledRule,
+    unless: tuple[str, ...],
+    view: str,
+    deadline: float,
+    stats: MatchStats,
+) -> bool:
+    for pattern in unless:
+        try:
+            if compile_pattern(pattern).search(view, timeout=_remaining(deadline)):
+                return True
+        except TimeoutError:
+            stats.timed_out.append(compiled.rule.id)
+            return True  # an exception we could not evaluate: stay quiet rather than guess
+    return False
 
 
 def _remaining(deadline: float) -> float:

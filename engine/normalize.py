@@ -31,6 +31,7 @@ __all__ = [
     "Lexicon",
     "NormalizedText",
     "Offsets",
+    "accented_view",
     "fold_pattern",
     "load_lexicon",
     "normalize",
@@ -150,6 +151,25 @@ def normalize(text: str, lexicon: Lexicon) -> NormalizedText:
     if whitespace:  # steps 6-10 never add whitespace beyond single inner spaces
         current, offsets = step_squeeze_whitespace(current, offsets)
     return NormalizedText(text, current, offsets)
+
+
+def accented_view(norm: NormalizedText) -> str:
+    """`norm.text` with the Vietnamese accents the writer typed put back: same length, same spans.
+
+    From "đừng kể với ai" it reads `đừng kể với ai`, from "dung ke voi ai" `dung ke voi ai`, so a
+    rule can tell apart words that folding merges (kể / kệ, mày / máy) when the writer typed the
+    accents. Built only when a rule asks for it (`unless_accented`).
+    """
+    table = _diacritic_table()
+    out = []
+    for position, char in enumerate(norm.text):
+        start, end = trace_back(norm.offsets, position, position + 1)
+        source = unicodedata.normalize("NFC", norm.original[start:end]).casefold()
+        if len(source) == 1 and source != char and source.translate(table) == char:
+            out.append(source)
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def fold_pattern(pattern: str) -> str:

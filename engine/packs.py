@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ RULE_FIELDS = {
     "keywords",
     "patterns",
     "unless",
+    "unless_accented",
     "advice",
     "examples",
 }
@@ -62,6 +64,7 @@ class Rule:
     file: str
     line: int | None
     languages: tuple[str, ...] = ()  # the pack's; empty: any language
+    unless_accented: tuple[str, ...] = ()  # `unless` on the accented view (normalize.accented_view)
 
     def applies_to(self, direction: str) -> bool:
         return self.direction == "any" or self.direction == direction
@@ -284,7 +287,7 @@ def _rule(
         bad(f"direction must be one of {', '.join(RULE_DIRECTIONS)}")
 
     fields: dict[str, list[str]] = {}
-    for key in ("keywords", "patterns", "unless", "advice"):
+    for key in ("keywords", "patterns", "unless", "unless_accented", "advice"):
         values = _strings(raw.get(key))
         if values is None:
             bad(f"`{key}` must be a list of strings")
@@ -292,9 +295,9 @@ def _rule(
         fields[key] = values
     if not fields["keywords"] and not fields["patterns"]:
         bad("empty rule: no keywords and no patterns")
-    for key in ("patterns", "unless"):
+    for key in ("patterns", "unless", "unless_accented"):
         for pattern in fields[key]:
-            error = regex_error(pattern)
+            error = regex_error(pattern, accented=key == "unless_accented")
             if error:
                 bad(f"bad regex in `{key}` {pattern!r}: {error}")
     for key in fields["advice"]:
@@ -326,9 +329,12 @@ def _rule(
         file=file,
         line=line,
         languages=languages,
+        unless_accented=tuple(unicodedata.normalize("NFC", p) for p in fields["unless_accented"]),
     )
 
 
-def regex_error(pattern: str) -> str | None:
+def regex_error(pattern: str, accented: bool = False) -> str | None:
     """The compile error of a rule pattern, after the same folding the matcher applies."""
-    return facts_of(fold_pattern(pattern)).error
+    return facts_of(
+        unicodedata.normalize("NFC", pattern) if accented else fold_pattern(pattern)
+    ).error

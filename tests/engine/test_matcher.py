@@ -35,6 +35,11 @@ rules:
     category: threat
     severity: low
     patterns: ['^(?:\\w|\\w\\w)+\\d']
+  - id: isolation.vi.ignore-parents
+    category: isolation
+    severity: medium
+    patterns: ['\\bke\\s+(?:ho|bo me)\\b']
+    unless_accented: ['\\bkể\\b']
 """
 
 
@@ -73,6 +78,21 @@ def test_direction_out_rules_only_see_outgoing_text(fixture_engine: Engine) -> N
     text = "ok my number is 0901 234 567"
     assert "personal_info.en.my-number" in rules_of(fixture_engine, text, "out")
     assert "personal_info.en.my-number" not in rules_of(fixture_engine, text, "in")
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("kệ bố mẹ đi, nghe anh", True),
+        ("ke bo me di, nghe anh", True),  # no accents typed: folded `ke` may be kệ
+        ("kể bố mẹ nghe đi", False),  # typed kể (tell): the accented view says so
+        ("Kể  bố mẹ nghe", False),
+    ],
+)
+def test_unless_accented_reads_the_accents_the_writer_typed(
+    fixture_engine: Engine, text: str, fires: bool
+) -> None:
+    assert ("isolation.vi.ignore-parents" in rules_of(fixture_engine, text)) is fires
 
 
 def test_spans_index_the_original_text(fixture_engine: Engine) -> None:

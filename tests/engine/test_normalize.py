@@ -17,6 +17,7 @@ from engine.normalize import (
     Lexicon,
     NormalizedText,
     Offsets,
+    accented_view,
     fold_pattern,
     load_lexicon,
     normalize,
@@ -670,3 +671,22 @@ def test_shortcuts_give_the_same_text_and_offsets_as_the_steps(lexicon: Lexicon)
         assert fast.text == slow_text, text
         for k in range(len(slow_text)):
             assert fast.to_original(k, k + 1) == trace_back(slow_offsets, k, k + 1), (text, k)
+
+
+@pytest.mark.parametrize(
+    ("text", "accented"),
+    [
+        ("Đừng KỂ với ai", "đừng kể với ai"),
+        ("dung ke voi ai", "dung ke voi ai"),  # nothing typed, nothing invented
+        ("ko dc kể cho bme", "khong duoc kể cho bo me"),  # expansions stay plain
+        ("mày   ơi,\u200b máy hỏng", "mày ơi, máy hỏng"),
+        ("our \u0455\u0435\u0441r\u0435t café", "our secret café"),  # look-alikes stay folded
+    ],
+)
+def test_accented_view_keeps_the_accents_the_writer_typed(
+    lexicon: Lexicon, text: str, accented: str
+) -> None:
+    normalised = normalize(text, lexicon)
+    assert accented_view(normalised) == accented
+    assert len(accented) == len(normalised.text)  # same positions: spans need no second map
+    assert fold_pattern(accented) == normalised.text

@@ -72,6 +72,11 @@ def test_every_problem_is_listed_with_file_line_and_rule(tmp_path: Path) -> None
           - id: secrecy.en.four
             category: secrecy
             severity: low
+          - id: secrecy.vi.five
+            category: secrecy
+            severity: low
+            keywords: [bi mat]
+            unless_accented: ['[kể']
         """
     )
     folder = write_pack(tmp_path / "p", "  " + bad.replace("\n", "\n  ").rstrip() + "\n")
@@ -84,6 +89,7 @@ def test_every_problem_is_listed_with_file_line_and_rule(tmp_path: Path) -> None
         (11, "secrecy.en.three", "bad regex"),
         (11, "secrecy.en.three", "unknown advice key 'no_such_advice'"),
         (16, "secrecy.en.four", "empty rule"),
+        (19, "secrecy.vi.five", "bad regex in `unless_accented`"),
     ]
     for line, rule, text in expected:
         assert any(p.startswith(f"{rules_file}:{line}: [{rule}]") and text in p for p in found), (
