@@ -4,11 +4,13 @@
 
 Starts `notalone serve --port 0 --data-dir <tmp>` as a subprocess (bundled packs), pairs with the
 printed code, then for each scenario `--clients` threads, each with its own keep-alive
-`http.client` connection, send `--requests` requests back to back and stop. Scenarios: `GET
-/v1/health` (the reference: same clients, same connections, same run) and `POST /v1/analyze` with
-batches of 1, 20 and 50 messages. Every analyze request carries message texts no other request
-has sent, so the verdict cache cannot answer it; one more scenario repeats texts to show the
-cached path. Scenarios are interleaved and run `--runs` times; the run with the lower p99 counts.
+connection (`bench/keepalive.py`: requests built before the clock starts), send `--requests`
+requests back to back and stop. Scenarios: `GET /v1/health` (the reference: same clients, same
+kind of connection, same run) and `POST /v1/analyze` with batches of 1, 20 and 50 messages.
+Every analyze request carries message texts and ids no other request has sent, so neither the
+verdict cache nor the thread store's re-send check can answer it; one more scenario repeats
+bodies to show the cached path. Scenarios are interleaved and run `--runs` times; the run with
+the lower p99 counts.
 """
 
 from __future__ import annotations
@@ -19,109 +21,55 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo, ahead of bench/
 
 import argparse
-import http.client
 import json
 import os
-import queue
-import re
-import subprocess
 import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bench.corpus import DEFAULT_SEED, ChatMessage, generate
+from bench.keepalive import Connection, request_bytes
 from bench.measure import Target, fmt, percentile, progress, table, targets_table
+from bench.serve_process import Served, start_serve
 
-REPO = Path(__file__).resolve().parents[1]
 BATCHES = (1, 20, 50)
 P99_RATIO_TARGET = 2.0  # analyze x50 p99 at most this many times the health p99
-BANNER_SECONDS = 60.0
-BANNER = re.compile(r"Not Alone server on http://127\.0\.0\.1:(\d+)")
-CODE = re.compile(r"Pairing code: (\d{6})")
 
 
 @dataclass
 class Server:
-    process: subprocess.Popen[str]
-    port: int
-    code: str
+    served: Served
     token: str = ""
-    stderr: list[str] = field(default_factory=list)
+
+    @property
+    def port(self) -> int:
+        return self.served.port
 
     def rss_mb(self) -> float | None:
-        statm = Path(f"/proc/{self.process.pid}/statm")
+        statm = Path(f"/proc/{self.served.process.pid}/statm")
         if not statm.exists():
             return None
         return int(statm.read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
-def _pump(stream: Any, sink: Any) -> None:
-    for line in stream:
-        sink(line.rstrip("\n"))
-
-
 @contextmanager
 def running_server(data_dir: Path, threads: int) -> Iterator[Server]:
     """`notalone serve --port 0` in a subprocess (the same interpreter), stopped on exit."""
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    command = [sys.executable, "-m", "server", "serve", "--port", "0", "--data-dir", str(data_dir)]
-    command += ["--threads", str(threads)]
-    process = subprocess.Popen(
-        command,
-        cwd=REPO,
-        env=env,
-        text=True,
-        encoding="utf-8",
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    errors: list[str] = []
-    threading.Thread(target=_pump, args=(process.stdout, lines.put), daemon=True).start()
-    threading.Thread(target=_pump, args=(process.stderr, errors.append), daemon=True).start()
+    served = start_serve(data_dir, "--threads", str(threads))
     try:
-        port = code = None
-        deadline = time.monotonic() + BANNER_SECONDS
-        while code is None:
-            try:
-                line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            except queue.Empty:
-                raise RuntimeError(f"notalone serve printed no banner: {errors[-5:]}") from None
-            if match := BANNER.fullmatch(line):
-                port = int(match.group(1))
-            elif match := CODE.match(line):
-                code = match.group(1)
-        if port is None:
-            raise RuntimeError("notalone serve printed a pairing code but no address")
-        yield Server(process, port, code, stderr=errors)
+        yield Server(served)
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
-
-
-def call(
-    conn: http.client.HTTPConnection, method: str, path: str, body: bytes | None, token: str
-) -> tuple[int, bytes]:
-    headers = {"Content-Type": "application/json"} if body is not None else {}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    conn.request(method, path, body=body, headers=headers)
-    response = conn.getresponse()
-    return response.status, response.read()
+        served.stop()
 
 
 def pair(server: Server) -> str:
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    status, body = call(conn, "POST", "/v1/pair", json.dumps({"code": server.code}).encode(), "")
+    conn = Connection(server.port, timeout=30)
+    code = json.dumps({"code": server.served.code}).encode()
+    status, body = conn.send(request_bytes("POST", "/v1/pair", server.port, code, ""))
     conn.close()
     if status != 200:
         raise RuntimeError(f"pairing failed: {status} {body[:200]!r}")
@@ -130,6 +78,7 @@ def pair(server: Server) -> str:
 
 
 def analyze_body(messages: Sequence[ChatMessage], client: int, first_id: int) -> bytes:
+    """A batch for thread `c<client>`; ids count from `first_id`, so they never repeat either."""
     payload = {
         "messages": [
             {
@@ -196,13 +145,18 @@ def drive(server: Server, scenario: Scenario) -> Outcome:
     errors = [0] * clients
 
     def client(index: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
-        call(conn, "GET", "/v1/health", None, "")  # open the connection before the clock starts
+        port, token = server.port, server.token
+        sent = [
+            request_bytes(scenario.method, scenario.path, port, body, token)
+            for body in scenario.bodies[index]
+        ]
+        conn = Connection(port)
+        conn.send(request_bytes("GET", "/v1/health", port, None, ""))  # connect before the clock
         barrier.wait()
         clock = time.perf_counter_ns
-        for body in scenario.bodies[index]:
+        for request in sent:
             before = clock()
-            status, _ = call(conn, scenario.method, scenario.path, body, server.token)
+            status, _ = conn.send(request)
             latencies[index].append(clock() - before)
             errors[index] += status != 200
         conn.close()
@@ -233,6 +187,11 @@ class Texts:
         self._next += count
         return out
 
+    def body(self, count: int, client: int) -> bytes:
+        """An analyze body of `count` fresh messages; their corpus positions are their ids."""
+        first = self._next
+        return analyze_body(self.take(count), client, first)
+
 
 def scenarios(texts: Texts, clients: int, requests: int) -> list[Scenario]:
     out = [
@@ -241,10 +200,7 @@ def scenarios(texts: Texts, clients: int, requests: int) -> list[Scenario]:
         )
     ]
     for batch in BATCHES:
-        bodies = tuple(
-            tuple(analyze_body(texts.take(batch), c, r * batch) for r in range(requests))
-            for c in range(clients)
-        )
+        bodies = tuple(tuple(texts.body(batch, c) for _ in range(requests)) for c in range(clients))
         out.append(
             Scenario(
                 f"analyze_{batch}",
@@ -268,9 +224,7 @@ def measure_level(
 ) -> list[Outcome]:
     """Every scenario at one concurrency level: the best of `--runs` interleaved runs each."""
     progress(f"{clients} clients: warming up (first requests compile patterns)")
-    warm = tuple(
-        tuple(analyze_body(texts.take(50), c, r * 50) for r in range(4)) for c in range(clients)
-    )
+    warm = tuple(tuple(texts.body(50, c) for _ in range(4)) for c in range(clients))
     drive(server, Scenario("warm", "warm-up", "POST", "/v1/analyze", 50, warm))
     best: dict[str, Outcome] = {}
     for index in range(max(args.runs, 1)):

@@ -13,7 +13,7 @@ from typing import Any
 
 from engine.conversation import ThreadStore
 from engine.engine import Engine
-from engine.model import Message, Verdict
+from engine.model import Message, ThreadRisk, Verdict
 from server.spans import utf16_offset
 from server.store import ScopeKey
 
@@ -45,6 +45,9 @@ def dismissed_rules(
     suppressed: Mapping[ScopeKey, frozenset[str]],
 ) -> Callable[[Message], frozenset[str]]:
     """The engine's `suppressed` callback: rules dismissed for a message's sender or thread."""
+    none: frozenset[str] = frozenset()
+    if not suppressed:  # the usual case: nothing dismissed for anyone in this batch
+        return lambda message: none
 
     def rules_for(message: Message) -> frozenset[str]:
         return frozenset().union(*(suppressed.get(k, frozenset()) for k in scope_keys(message)))
@@ -69,14 +72,15 @@ def result_json(
     verdict: Verdict, original: str, truncated: bool, advice: _Advice
 ) -> dict[str, object]:
     out = verdict.to_json()
-    out["findings"] = [
-        {
-            **f.to_json(),
-            "start": utf16_offset(original, f.start),
-            "end": utf16_offset(original, f.end),
-        }
-        for f in verdict.findings
-    ]
+    if verdict.findings:  # most messages have none: nothing to convert
+        out["findings"] = [
+            {
+                **f.to_json(),
+                "start": utf16_offset(original, f.start),
+                "end": utf16_offset(original, f.end),
+            }
+            for f in verdict.findings
+        ]
     out["truncated"] = truncated
     out["advice"] = advice(verdict.advice)
     return out
@@ -87,17 +91,19 @@ def analyze(
     threads: ThreadStore,
     suppressed: Mapping[ScopeKey, frozenset[str]],
     body: Mapping[str, Any],
-    max_chars: int,
+    messages: Sequence[Message],
 ) -> dict[str, object]:
+    """`messages` are `to_messages(body["messages"], ...)`, built once by the caller."""
     raw: Sequence[Mapping[str, Any]] = body["messages"]
-    messages = to_messages(raw, max_chars)
     verdicts = engine.analyze(messages, threads, suppressed=dismissed_rules(suppressed))
     advice = _Advice(engine, body.get("lang", "en"))
     results: list[dict[str, object]] = []
-    thread_risk: dict[str, object] = {}
+    last_risk: dict[str, ThreadRisk] = {}  # a thread's risk after its last message in the batch
     for item, message, verdict in zip(raw, messages, verdicts, strict=True):
-        truncated = len(item["text"]) > max_chars
-        results.append(result_json(verdict, item["text"], truncated, advice))
+        original: str = item["text"]
+        truncated = len(original) > len(message.text)
+        results.append(result_json(verdict, original, truncated, advice))
         if message.thread is not None and verdict.thread_risk is not None:
-            thread_risk[message.thread] = verdict.thread_risk.to_json()
-    return {"results": results, "threads": thread_risk}
+            last_risk[message.thread] = verdict.thread_risk
+    threads_json = {thread: risk.to_json() for thread, risk in last_risk.items()}
+    return {"results": results, "threads": threads_json}

@@ -59,14 +59,10 @@ def analyze() -> dict[str, Any]:
     body = read_json(request, "AnalyzeRequest")
     state = current()
     engine = state.holder.engine  # one engine for the whole request, whatever reloads meanwhile
-    max_chars = state.settings.max_text_chars
-    keys = [
-        key
-        for message in analysis.to_messages(body["messages"], max_chars)
-        for key in analysis.scope_keys(message)
-    ]
+    messages = analysis.to_messages(body["messages"], state.settings.max_text_chars)
+    keys = [key for message in messages for key in analysis.scope_keys(message)]
     suppressed = state.store.suppressed_rules(keys)
-    return analysis.analyze(engine, state.threads, suppressed, body, max_chars)
+    return analysis.analyze(engine, state.threads, suppressed, body, messages)
 
 
 @bp.post("/links")

@@ -124,9 +124,8 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
     port = int(sock.getsockname()[1])
     run = RunInfo(port=port, pid=os.getpid(), secret=secrets.token_urlsafe(32))
     pairing = PairingCodes()
-    app = create_app(
-        holder, Store(options.data_dir), pairing, Settings(port=port, admin_secret=run.secret)
-    )
+    store = Store(options.data_dir)
+    app = create_app(holder, store, pairing, Settings(port=port, admin_secret=run.secret))
     server = make_wsgi_server(app, sock, options.threads)
     write_runfile(options.data_dir, run)
     _configure_logging()
@@ -146,6 +145,7 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
     finally:
         watcher.stop()
         stop_wsgi_server(server)
+        store.close()
         remove_runfile(options.data_dir, run)
     print("Not Alone server stopped.", file=err, flush=True)
     return 0

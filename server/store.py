@@ -1,7 +1,9 @@
 """The local SQLite store: pairing tokens (sha256 only) and feedback (salted hashes, rule ids).
 
-Never holds message text. A connection per call keeps it safe across waitress threads and lets
-`notalone unpair` (another process) revoke tokens while the server runs.
+Never holds message text. Each thread keeps one connection (opening one per query cost more than
+the query, and every open is a point where a busy worker waits for the GIL again). No connection
+ever holds a read transaction open between calls, so `notalone unpair` (another process) still
+revokes tokens at once while the server runs.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import os
 import secrets
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -79,21 +82,41 @@ class Store:
 
     def __init__(self, data_dir: Path) -> None:
         self.path = data_dir / DB_NAME
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []  # every thread's, for close()
+        self._opened_lock = threading.Lock()
+        self._generation = 0  # bumped by close(): threads then open a fresh connection
         if not self.path.exists():
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         with self._connect() as db:
             db.executescript(_SCHEMA)
             db.execute("INSERT OR IGNORE INTO meta VALUES ('salt', ?)", (secrets.token_hex(32),))
-            row = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
+            row = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchall()[0]
         self._salt = bytes.fromhex(row[0])
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=10.0)
-        try:
-            with db:  # one transaction, committed on success
-                yield db
-        finally:
+        """This thread's connection, inside one transaction committed on success.
+
+        Callers read results in full before leaving: a half-read cursor would keep a read
+        transaction (and a lock) open between requests.
+        """
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None or self._local.generation != self._generation:
+            # check_same_thread=False only so that close() may close it; one thread uses it.
+            db = sqlite3.connect(self.path, timeout=10.0, check_same_thread=False)
+            with self._opened_lock:
+                self._opened.append(db)
+                self._local.db, self._local.generation = db, self._generation
+        with db:
+            yield db
+
+    def close(self) -> None:
+        """Close every thread's connection; a later call opens a new one."""
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+            self._generation += 1
+        for db in opened:
             db.close()
 
     def _hash(self, kind: str, value: str) -> str:
@@ -108,8 +131,8 @@ class Store:
 
     def token_valid(self, token: str) -> bool:
         with self._connect() as db:
-            row = db.execute("SELECT 1 FROM tokens WHERE hash = ?", (token_hash(token),))
-            return row.fetchone() is not None
+            rows = db.execute("SELECT 1 FROM tokens WHERE hash = ?", (token_hash(token),))
+            return bool(rows.fetchall())
 
     def revoke_tokens(self) -> int:
         """Forget every token; returns how many there were."""
@@ -160,7 +183,7 @@ class Store:
                 rows = db.execute(
                     f"SELECT scope_hash, rule FROM suppressions WHERE scope_hash IN ({marks})",
                     chunk,
-                )
+                ).fetchall()
                 for scope_hash, rule in rows:
                     found.setdefault(by_hash[scope_hash], set()).add(rule)
         return {key: frozenset(rules) for key, rules in found.items()}

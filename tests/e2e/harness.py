@@ -17,22 +17,25 @@ import functools
 import http.server
 import json
 import os
-import queue
 import re
 import shutil
 import subprocess
 import sys
 import threading
-import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import BrowserContext, Page, Playwright, Route, Worker, expect
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # bench/e2e_latency.py imports this file by path, as a script
+    sys.path.insert(0, str(ROOT))
+
+from bench.serve_process import Served, start_serve  # noqa: E402
+
 EXTENSION_DIR = ROOT / "extension"
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 SCREENSHOTS_DIR = Path(__file__).resolve().parent / "screenshots"
@@ -69,7 +72,6 @@ ROUTED_HOSTS: dict[str, str] = {
 }
 
 PAIRING_RE = re.compile(r"Pairing code:\s*(\d{6})")
-URL_RE = re.compile(r"Not Alone server on http://127\.0\.0\.1:(\d+)")
 
 
 def notalone_command() -> list[str]:
@@ -87,11 +89,19 @@ def notalone_command() -> list[str]:
 class ServerProcess:
     """A running `notalone serve --port 0` with the port and pairing code it printed."""
 
-    proc: subprocess.Popen[str]
-    port: int
-    code: str
-    data_dir: Path
-    lines: list[str] = field(default_factory=list)
+    served: Served
+
+    @property
+    def port(self) -> int:
+        return self.served.port
+
+    @property
+    def code(self) -> str:
+        return self.served.code
+
+    @property
+    def data_dir(self) -> Path:
+        return self.served.data_dir
 
     @property
     def base_url(self) -> str:
@@ -124,56 +134,12 @@ class ServerProcess:
             return json.loads(response.read())
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
+        self.served.stop(timeout=10)
 
 
 def start_server(data_dir: Path, timeout: float = 60.0) -> ServerProcess:
-    """Starts `notalone serve --port 0` and reads its port and pairing code from stdout."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, NOTALONE_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen(
-        [*notalone_command(), "serve", "--port", "0", "--data-dir", str(data_dir)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-        cwd=str(ROOT),
-    )
-    assert proc.stdout is not None
-    lines: list[str] = []
-    seen: queue.Queue[str] = queue.Queue()
-
-    def drain() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.append(line.rstrip("\n"))
-            seen.put(line)
-
-    threading.Thread(target=drain, daemon=True).start()
-    port = code = None
-    deadline = time.monotonic() + timeout
-    while (port is None or code is None) and time.monotonic() < deadline:
-        try:
-            line = seen.get(timeout=0.5)
-        except queue.Empty:
-            if proc.poll() is not None:
-                break
-            continue
-        if m := URL_RE.search(line):
-            port = int(m.group(1))
-        if m := PAIRING_RE.search(line):
-            code = m.group(1)
-    if port is None or code is None:
-        proc.kill()
-        output = "\n".join(lines[-20:])
-        raise RuntimeError(f"notalone serve did not print its port and pairing code:\n{output}")
-    return ServerProcess(proc, port, code, data_dir, lines)
+    """Starts the installed `notalone serve --port 0` and reads its port and pairing code."""
+    return ServerProcess(start_serve(data_dir, command=notalone_command(), timeout=timeout))
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -7,24 +7,22 @@ clients, an input built to make regexes backtrack, the access log, and a clean C
 from __future__ import annotations
 
 import os
-import queue
 import re
 import signal
 import string
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from server_helpers import assert_matches_openapi, call
 
-REPO = Path(__file__).resolve().parents[2]
+from bench.serve_process import REPO, Served, python_module_command, start_serve
 
 # Messages the real rules should flag (the first flagged one is used for the span check).
 RISKY = [
@@ -45,28 +43,24 @@ ADVERSARIAL = [
 ]
 
 
-def cli(*args: str, data_dir: Path, **kwargs: Any) -> subprocess.Popen[str]:
+def cli(*args: str, data_dir: Path) -> subprocess.Popen[str]:
+    """Another `notalone` command run beside the server, as from a second terminal."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "NOTALONE_DATA_DIR": str(data_dir)}
     return subprocess.Popen(
-        [sys.executable, "-m", "server", *args],
+        [*python_module_command(), *args],
         cwd=REPO,
         env=env,
         text=True,
         encoding="utf-8",
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        **kwargs,
     )
 
 
 @dataclass
-class Served:
-    process: subprocess.Popen[str]
-    data_dir: Path
-    port: int
-    packs: list[str]
-    code: str
-    stderr: list[str] = field(default_factory=list)
+class Client(Served):
+    """The running server plus the token a test paired with."""
+
     token: str = ""
 
     def auth(self) -> dict[str, str]:
@@ -81,48 +75,14 @@ class Served:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def _pump(stream: Any, sink: Any) -> None:
-    for line in stream:
-        sink(line.rstrip("\n"))
-
-
-def start_server(data_dir: Path, *extra: str) -> Served:
-    """`notalone serve --port 0 …`, waiting for its banner (fails with its stderr if none)."""
-    process = cli("serve", "--port", "0", *extra, data_dir=data_dir)
-    lines: queue.Queue[str] = queue.Queue()
-    errors: list[str] = []
-    threading.Thread(target=_pump, args=(process.stdout, lines.put), daemon=True).start()
-    threading.Thread(target=_pump, args=(process.stderr, errors.append), daemon=True).start()
-    banner: list[str] = []
-    deadline = time.monotonic() + 30
-    while not (banner and banner[-1].startswith("Pairing code:")):
-        try:
-            banner.append(lines.get(timeout=max(0.1, deadline - time.monotonic())))
-        except queue.Empty:
-            process.kill()
-            process.wait(timeout=10)
-            raise RuntimeError(f"no banner; stdout={banner} stderr={errors}") from None
-    first = re.fullmatch(r"Not Alone server on http://127\.0\.0\.1:(\d+)", banner[0])
-    assert first, banner
-    last = re.fullmatch(r"Pairing code: (\d{6}) \(valid 10 minutes, single use\)", banner[-1])
-    assert last, banner
-    return Served(process, data_dir, int(first.group(1)), banner[1:-1], last.group(1), errors)
-
-
-def stop(served: Served) -> None:
-    if served.process.poll() is None:
-        served.process.kill()
-        served.process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    result = start_server(tmp_path_factory.mktemp("data"))
-    yield result
-    stop(result)
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
+    client = Client(**vars(start_serve(tmp_path_factory.mktemp("data"))))
+    yield client
+    client.stop()
 
 
-def test_banner_lists_the_loaded_packs(served: Served) -> None:
+def test_banner_lists_the_loaded_packs(served: Client) -> None:
     assert served.packs, "no pack line printed"
     for line in served.packs:
         assert re.fullmatch(r"pack \S+ \S+ \(\d+ rules\)", line), line
@@ -135,7 +95,7 @@ def test_banner_lists_the_loaded_packs(served: Served) -> None:
     assert printed == served.packs
 
 
-def test_pairing_with_the_printed_code(served: Served) -> None:
+def test_pairing_with_the_printed_code(served: Client) -> None:
     reply = call(served.port, "POST", "/v1/pair", body={"code": served.code})
     assert reply.status == 200
     served.token = reply.body["token"]
@@ -144,7 +104,7 @@ def test_pairing_with_the_printed_code(served: Served) -> None:
     assert call(served.port, "GET", "/v1/rules", headers=served.auth()).status == 200
 
 
-def test_pair_command_from_another_terminal(served: Served) -> None:
+def test_pair_command_from_another_terminal(served: Client) -> None:
     pair = cli("pair", data_dir=served.data_dir)
     out, err = pair.communicate(timeout=30)
     assert pair.returncode == 0, err
@@ -154,7 +114,7 @@ def test_pair_command_from_another_terminal(served: Served) -> None:
     assert reply.status == 200
 
 
-def test_spans_from_the_real_engine_are_utf16(served: Served) -> None:
+def test_spans_from_the_real_engine_are_utf16(served: Client) -> None:
     batch = [{"id": str(i), "text": t} for i, t in enumerate(RISKY)]
     batch += [
         {"id": f"e{i}", "text": "😀🇻🇳 " + t} for i, t in enumerate(RISKY)
@@ -181,7 +141,7 @@ def test_spans_from_the_real_engine_are_utf16(served: Served) -> None:
             assert a["advice"], "flagged without advice"
 
 
-def test_sixteen_parallel_clients_get_their_own_answers(served: Served) -> None:
+def test_sixteen_parallel_clients_get_their_own_answers(served: Client) -> None:
     texts = RISKY + BENIGN
     expected = {}
     for i, text in enumerate(texts):
@@ -227,7 +187,7 @@ def test_sixteen_parallel_clients_get_their_own_answers(served: Served) -> None:
     assert problems == []
 
 
-def test_adversarial_text_is_bounded_and_others_are_served_meanwhile(served: Served) -> None:
+def test_adversarial_text_is_bounded_and_others_are_served_meanwhile(served: Client) -> None:
     evil = {"messages": [{"id": f"evil{i}", "text": t} for i, t in enumerate(ADVERSARIAL)]}
     outcome: dict[str, Any] = {}
 
@@ -262,7 +222,7 @@ def test_adversarial_text_is_bounded_and_others_are_served_meanwhile(served: Ser
     assert max(latencies, default=0) < 1.0
 
 
-def test_access_log_names_requests_but_never_their_content(served: Served) -> None:
+def test_access_log_names_requests_but_never_their_content(served: Client) -> None:
     time.sleep(0.2)  # let the stderr pump catch up
     log = "\n".join(served.stderr)
     assert re.search(r"POST /v1/analyze 200 \d+\.\dms", log)
@@ -272,7 +232,7 @@ def test_access_log_names_requests_but_never_their_content(served: Served) -> No
     assert served.token not in log
 
 
-def test_unpair_from_another_terminal(served: Served) -> None:
+def test_unpair_from_another_terminal(served: Client) -> None:
     unpair = cli("unpair", data_dir=served.data_dir)
     out, err = unpair.communicate(timeout=30)
     assert unpair.returncode == 0, err
@@ -281,7 +241,7 @@ def test_unpair_from_another_terminal(served: Served) -> None:
 
 
 @pytest.mark.skipif(os.name == "nt", reason="SIGINT to a child process is POSIX-only")
-def test_ctrl_c_stops_cleanly(served: Served) -> None:
+def test_ctrl_c_stops_cleanly(served: Client) -> None:
     served.process.send_signal(signal.SIGINT)
     assert served.process.wait(timeout=15) == 0
     assert not (served.data_dir / "server.json").exists()
@@ -318,7 +278,7 @@ def test_a_pattern_that_backtracks_is_cut_off_and_others_keep_being_served(
     for name, text in SLOW_PACK.items():
         (pack / name).write_text(text, encoding="utf-8")
     try:
-        slow = start_server(tmp_path / "data", "--rules", str(tmp_path / "packs"))
+        slow = start_serve(tmp_path / "data", "--rules", str(tmp_path / "packs"))
     except RuntimeError as error:
         if "slow-test" in str(error):
             pytest.skip(f"the rule loader now refuses this pattern itself: {error}")
@@ -365,4 +325,4 @@ def test_a_pattern_that_backtracks_is_cut_off_and_others_keep_being_served(
         assert len(latencies) >= 3, "the slow request did not overlap the others"
         assert max(latencies) < 0.5
     finally:
-        stop(slow)
+        slow.stop()
