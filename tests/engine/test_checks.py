@@ -1,0 +1,84 @@
+"""`notalone rules lint`: each hygiene problem a maintainer can make is named, with its rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine import checks
+from engine.checks import lint
+from engine.engine import Engine
+
+EXAMPLES = """\
+    examples:
+      match: ['x1', 'x2', 'x3']
+      no_match: ['y1', 'y2', 'y3']
+"""
+
+
+def lint_messages(tmp_path: Path, rule_body: str) -> list[str]:
+    pack = tmp_path / "pack.yaml"
+    pack.write_text(
+        "pack: fixture\nversion: 1\nrules:\n"
+        "  - id: secrecy.en.fixture\n    category: secrecy\n    severity: low\n" + rule_body,
+        encoding="utf-8",
+    )
+    problems = lint(Engine.load([pack]))
+    assert all(p.rule == "secrecy.en.fixture" and p.file == str(pack) for p in problems)
+    return [p.message for p in problems]
+
+
+@pytest.mark.parametrize(
+    ("body", "complaint"),
+    [
+        (
+            "    patterns: ['\\bkeep\\s+it\\b']\n    examples: {match: [a], no_match: [b]}\n",
+            "needs at least 3 match",
+        ),
+        ("    patterns: ['(?:a+)+b\\bsecret']\n" + EXAMPLES, "nests unbounded repeats"),
+        ("    patterns: ['\\d{3,}']\n" + EXAMPLES, "no literal to prefilter on"),
+        ("    patterns: ['\\bSecret\\b']\n" + EXAMPLES, "upper-case"),
+        ("    keywords: [ok]\n" + EXAMPLES, "too short"),
+        # the normaliser turns `wanna` into `want to` and `ur` into `your` before rules run
+        ("    patterns: ['\\bwanna\\s+keep\\b']\n" + EXAMPLES, "spells 'wanna'"),
+        (
+            "    patterns: ['\\bkeep\\s+it\\b']\n    unless: ['\\bur\\s+mom\\b']\n" + EXAMPLES,
+            "write 'your'",
+        ),
+    ],
+)
+def test_lint_names_the_problem(tmp_path: Path, body: str, complaint: str) -> None:
+    messages = lint_messages(tmp_path, body)
+    assert any(complaint in m for m in messages), messages
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "\\bwant\\s+to\\s+keep\\b",  # the expansion itself
+        "\\b(?:yo)?ur\\s+secret\\b",  # `ur` here is a piece of a word, not a word
+        "\\bkeep\\s+(?:it|this)\\s+secret\\b",
+    ],
+)
+def test_lint_accepts_words_as_messages_read(tmp_path: Path, pattern: str) -> None:
+    assert lint_messages(tmp_path, f"    patterns: ['{pattern}']\n" + EXAMPLES) == []
+
+
+def test_rules_test_reports_examples_that_fail(tmp_path: Path) -> None:
+    pack = tmp_path / "pack.yaml"
+    pack.write_text(
+        "pack: fixture\nversion: 1\nrules:\n"
+        "  - id: secrecy.en.fixture\n    category: secrecy\n    severity: low\n"
+        "    keywords: [our secret]\n"
+        "    examples:\n"
+        "      match: ['our secret ok', 'a different phrase', 'its our secret']\n"
+        "      no_match: ['nothing', 'our secret again', 'fine']\n",
+        encoding="utf-8",
+    )
+    problems, count = checks.test_examples(Engine.load([pack]))
+    assert count == 6
+    assert sorted((p.line, p.message.split(":")[0]) for p in problems) == [
+        (9, "match example not matched"),
+        (10, "no_match example flagged by this rule"),
+    ]
