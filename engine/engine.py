@@ -18,11 +18,12 @@ from cachetools import LRUCache
 
 from . import pattern_cache
 from .advice import AdviceBook, load_advice
+from .classifier import MODEL_RULE, Classifier, load_classifier
 from .conversation import ConversationRules, ThreadStore, load_conversation_rules
 from .errors import Problem, RulesError
 from .links import LinkAnalyzer, LinkVerdict, load_links
 from .matcher import Matcher, MatchStats
-from .model import Finding, Message, Verdict
+from .model import Finding, Message, Severity, Verdict
 from .normalize import Lexicon, load_lexicon, normalize
 from .packs import Pack, load_packs
 from .resources import bundled_rules_dir
@@ -65,6 +66,7 @@ class RuleData:
     advice: AdviceBook
     conversation: ConversationRules
     files: tuple[Path, ...]
+    classifier: Classifier | None = None  # with the bundled packs only: it learnt their examples
 
 
 def load_rule_data(pack_paths: Sequence[Path] | None = None) -> RuleData:
@@ -89,12 +91,17 @@ def load_rule_data(pack_paths: Sequence[Path] | None = None) -> RuleData:
     conversation = attempt(lambda: load_conversation_rules(root / "combos.yaml"))
     paths = list(pack_paths) if pack_paths else [root / "packs"]
     packs = attempt(lambda: load_packs(paths, advice.keys() if advice else frozenset()))
+    model = root / "model" / "classifier.json"
+    classifier = (
+        attempt(lambda: load_classifier(model)) if not pack_paths and model.exists() else None
+    )
     if problems:
         raise RulesError(problems)
     assert advice and lexicon and links and conversation and packs is not None
-    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".yaml", ".txt"))
+    data_suffixes = (".yaml", ".txt", ".json")
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in data_suffixes)
     files += [f for pack in packs for f in pack.files if f not in files]
-    return RuleData(packs, lexicon, links, advice, conversation, tuple(files))
+    return RuleData(packs, lexicon, links, advice, conversation, tuple(files), classifier)
 
 
 class Engine:
@@ -166,7 +173,26 @@ class Engine:
                 )
         if direction == "in":
             findings.extend(self.data.links.findings(text, None if hits else norm.text))
+        if hits and self.data.classifier is not None:
+            findings.extend(self._model_findings(norm.text, {f.category for f in findings}, text))
         return tuple(sorted(set(findings), key=lambda f: (f.start, f.end, f.rule, f.category)))
+
+    def _model_findings(self, normalised: str, found: set[str], text: str) -> list[Finding]:
+        """Categories the model is sure of that no rule named; low, over the whole message."""
+        classifier = self.data.classifier
+        assert classifier is not None
+        return [
+            Finding(
+                f"{MODEL_RULE}{category}",
+                category,
+                Severity.LOW,
+                0,
+                len(text),
+                classifier.models[category].advice,
+            )
+            for category in classifier.categories(normalised)
+            if category not in found
+        ]
 
     def analyze(
         self,

@@ -12,6 +12,8 @@ from engine.checks import lint, test_examples
 from engine.conversation import ThreadStore
 from engine.engine import Engine
 from engine.errors import Problem, RulesError
+from engine.resources import bundled_rules_dir
+from engine.training import train, write_model
 
 from .commands import add_server_commands
 from .scan import InputError, read_messages, scan_stream, write_jsonl, write_text
@@ -30,8 +32,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     scan.set_defaults(func=_scan)
 
     rules = commands.add_parser("rules", help="maintainers' checks for rule packs")
-    rules.add_argument("action", choices=("test", "lint"))
+    rules.add_argument("action", choices=("test", "lint", "train"))
     rules.add_argument("dirs", nargs="*", type=Path, metavar="DIR", help="pack dirs or files")
+    rules.add_argument(
+        "--out",
+        type=Path,
+        default=bundled_rules_dir() / "model" / "classifier.json",
+        help="train: where to write the model (default: the bundled one)",
+    )
     rules.set_defaults(func=_rules)
 
     add_server_commands(commands)
@@ -96,6 +104,8 @@ def _rules(args: argparse.Namespace) -> int:
     if engine is None:
         return 1
     rule_count = sum(len(p.rules) for p in engine.data.packs)
+    if args.action == "train":
+        return _train(engine, args.out)
     if args.action == "test":
         problems, examples = test_examples(engine)
         _report(problems)
@@ -105,6 +115,22 @@ def _rules(args: argparse.Namespace) -> int:
         _report(problems)
         print(f"{rule_count} rules linted: {len(problems)} problem(s).")
     return 1 if problems else 0
+
+
+def _train(engine: Engine, out: Path) -> int:
+    try:
+        content, quality = train(engine)
+    except ImportError:
+        print("training needs scikit-learn: pip install '.[train]'", file=sys.stderr)
+        return 2
+    write_model(content, out)
+    print(
+        f"{'category':16} {'precision':>9} {'recall':>7}   (cross-validated, whole rules held out)"
+    )
+    for category, (precision, recall) in quality.items():
+        print(f"{category:16} {precision:9.2f} {recall:7.2f}")
+    print(f"wrote {out} ({len(content['vocabulary'])} features)")
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,99 @@
+"""A second opinion on messages the rules flagged: which other categories they also show.
+
+A rule catches the move it was written for, but one message often makes several (a fake officer
+who also orders secrecy and threatens arrest). A linear model over the message's words and word
+pairs, trained on every rule's own examples (`notalone rules train`, `engine.training`), names
+the categories it is sure of. The engine only asks it about messages a rule already flagged, so
+it never raises an alarm on its own and everyday chat stays quiet.
+
+The model is data (`rules/model/classifier.json`); reading it needs only the standard library,
+and it is read on first use, not at start-up.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+
+from .errors import Problem, RulesError
+from .model import CATEGORIES
+
+FORMAT = 1
+MODEL_RULE = "model."  # findings the model adds are "model.<category>"
+#: Words as scikit-learn's default token pattern reads them (the trainer uses that vectoriser).
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+@dataclass(frozen=True)
+class CategoryModel:
+    intercept: float
+    weights: tuple[float, ...]  # one per vocabulary entry
+    advice: tuple[str, ...]  # what the teen is told when only the model names the category
+
+
+@dataclass(frozen=True)
+class Classifier:
+    """Word and word-pair TF-IDF features, one logistic model per category."""
+
+    vocabulary: Mapping[str, int]
+    idf: tuple[float, ...]
+    models: Mapping[str, CategoryModel]
+    threshold: float  # probability from which a category counts
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        """Probability per category for a NORMALISED text."""
+        features = self._features(text)
+        out = {}
+        for category, model in self.models.items():
+            score = model.intercept + sum(model.weights[i] * x for i, x in features.items())
+            out[category] = 1.0 / (1.0 + math.exp(-score))
+        return out
+
+    def categories(self, text: str) -> list[str]:
+        """Categories at or above the threshold, most likely first."""
+        ranked = sorted(self.probabilities(text).items(), key=lambda kv: -kv[1])
+        return [category for category, p in ranked if p >= self.threshold]
+
+    def _features(self, text: str) -> dict[int, float]:
+        """Sublinear TF-IDF of words and word pairs, L2-normalised (as the trainer's vectoriser)."""
+        tokens = _TOKEN.findall(text)
+        grams = tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
+        counts = Counter(self.vocabulary[g] for g in grams if g in self.vocabulary)
+        values = {i: (1.0 + math.log(n)) * self.idf[i] for i, n in counts.items()}
+        norm = math.sqrt(sum(v * v for v in values.values()))
+        return {i: v / norm for i, v in values.items()} if norm else {}
+
+
+def load_classifier(path: Path) -> Classifier:
+    """Read a model file; a malformed one raises `RulesError` naming the file."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if raw.get("format") != FORMAT:
+            raise ValueError(f"format {raw.get('format')!r}, expected {FORMAT}")
+        vocabulary = {gram: i for i, gram in enumerate(raw["vocabulary"])}
+        idf = tuple(float(x) for x in raw["idf"])
+        models = {
+            category: CategoryModel(
+                float(spec["intercept"]),
+                tuple(float(w) for w in spec["weights"]),
+                tuple(str(a) for a in spec["advice"]),
+            )
+            for category, spec in raw["categories"].items()
+        }
+        threshold = float(raw["threshold"])
+        unknown = sorted(set(models) - set(CATEGORIES))
+        if unknown:
+            raise ValueError(f"unknown categories {unknown}")
+        if len(idf) != len(vocabulary) or any(
+            len(m.weights) != len(vocabulary) for m in models.values()
+        ):
+            raise ValueError("vocabulary, idf and weights differ in length")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise RulesError([Problem(str(path), None, None, f"bad classifier model: {exc}")]) from exc
+    return Classifier(vocabulary, idf, models, threshold)

@@ -1,0 +1,142 @@
+"""`notalone rules train`: fit the classifier (`engine.classifier`) on every rule's own examples.
+
+Needs scikit-learn (`pip install '.[train]'`); the installed product only reads the model file.
+Labels come from the packs: a `match` example shows its rule's category plus whatever other
+categories the rules find in it; a `no_match` example shows what the rules find in it, less its
+rule's category. Nothing else is read, so the model moves with the packs: retrain after
+changing examples, and commit the file with the packs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .classifier import FORMAT, MODEL_RULE
+from .engine import Engine
+from .model import CATEGORIES
+from .normalize import normalize
+
+THRESHOLD = 0.8  # chosen before measuring: a category counts when the model is this sure
+MIN_DOCUMENTS = 2  # a word or pair seen in fewer examples is not a feature
+REGULARISATION = 4.0  # scikit-learn's C
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    texts: list[str]  # normalised
+    labels: list[frozenset[str]]
+    groups: list[str]  # the rule each example belongs to: cross-validation holds out whole rules
+
+
+def training_set(engine: Engine) -> TrainingSet:
+    texts: list[str] = []
+    labels: list[frozenset[str]] = []
+    groups: list[str] = []
+    for pack in engine.data.packs:
+        for rule in pack.rules:
+            direction = "out" if rule.direction == "out" else "in"
+            for examples, shows_rule in (
+                (rule.match_examples, True),
+                (rule.no_match_examples, False),
+            ):
+                for example in examples:
+                    findings = engine.scan(example.text, direction)
+                    found = {f.category for f in findings if not f.rule.startswith(MODEL_RULE)}
+                    found = found | {rule.category} if shows_rule else found - {rule.category}
+                    texts.append(normalize(example.text, engine.data.lexicon).text)
+                    labels.append(frozenset(found))
+                    groups.append(rule.id)
+    return TrainingSet(texts, labels, groups)
+
+
+def train(engine: Engine) -> tuple[dict[str, Any], dict[str, tuple[float, float]]]:
+    """The model file's content, and per category the cross-validated precision/recall."""
+    data = training_set(engine)
+    content, quality = fit(data, lambda category: _advice_of(engine, category))
+    content["about"] = (
+        "Logistic models over sublinear TF-IDF word and word-pair features, trained by "
+        "`notalone rules train` on the examples of the bundled packs "
+        f"({len(data.texts)} examples); see engine/classifier.py."
+    )
+    content["packs"] = {p.name: p.version for p in engine.data.packs}
+    return content, quality
+
+
+def fit(
+    data: TrainingSet, advice_of: Callable[[str], list[str]]
+) -> tuple[dict[str, Any], dict[str, tuple[float, float]]]:
+    """Fit one model per category seen in `data`; cross-validate where there is enough data.
+
+    The cross-validation holds out whole rules (`GroupKFold`): it measures the model on families
+    of phrasing it has not seen, which is what it is for.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold, cross_val_predict
+
+    vectoriser = TfidfVectorizer(ngram_range=(1, 2), min_df=MIN_DOCUMENTS, sublinear_tf=True)
+    matrix = vectoriser.fit_transform(data.texts)
+    vocabulary = sorted(vectoriser.vocabulary_, key=vectoriser.vocabulary_.__getitem__)
+    categories: dict[str, Any] = {}
+    quality: dict[str, tuple[float, float]] = {}
+    for category in CATEGORIES:
+        target = [category in labels for labels in data.labels]
+        folds = min(5, len(set(data.groups)), sum(target), len(target) - sum(target))
+        if folds < 1:
+            continue
+        model = LogisticRegression(
+            C=REGULARISATION, class_weight="balanced", max_iter=2000, random_state=0
+        )
+        if folds >= 2:
+            guessed = cross_val_predict(
+                model,
+                matrix,
+                target,
+                groups=data.groups,
+                cv=GroupKFold(n_splits=folds),
+                method="predict_proba",
+            )
+            quality[category] = _precision_recall(target, [p >= THRESHOLD for p in guessed[:, 1]])
+        model.fit(matrix, target)
+        categories[category] = {
+            "intercept": round(float(model.intercept_[0]), 6),
+            "weights": [round(float(w), 6) for w in model.coef_[0]],
+            "advice": advice_of(category),
+        }
+    content = {
+        "format": FORMAT,
+        "threshold": THRESHOLD,
+        "vocabulary": vocabulary,
+        "idf": [round(float(x), 6) for x in vectoriser.idf_],
+        "categories": categories,
+    }
+    return content, quality
+
+
+def write_model(content: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(content, ensure_ascii=False, separators=(",", ":")), "utf-8")
+
+
+def _advice_of(engine: Engine, category: str) -> list[str]:
+    """The advice keys the category's rules give most often (at most three)."""
+    counts = Counter(
+        key
+        for pack in engine.data.packs
+        for rule in pack.rules
+        if rule.category == category
+        for key in rule.advice
+    )
+    return [key for key, _ in counts.most_common(3)]
+
+
+def _precision_recall(truth: list[bool], guess: list[bool]) -> tuple[float, float]:
+    tp = sum(t and g for t, g in zip(truth, guess, strict=True))
+    fp = sum(g and not t for t, g in zip(truth, guess, strict=True))
+    fn = sum(t and not g for t, g in zip(truth, guess, strict=True))
+    return (tp / (tp + fp) if tp + fp else 1.0, tp / (tp + fn) if tp + fn else 1.0)

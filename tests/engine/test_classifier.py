@@ -1,0 +1,114 @@
+"""The classifier: reads scikit-learn's model exactly, and only speaks where a rule already did."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from engine.classifier import MODEL_RULE, load_classifier
+from engine.engine import Engine
+from engine.errors import RulesError
+from engine.model import Finding
+
+REPO = Path(__file__).resolve().parents[2]
+
+TEXTS = [
+    ("dont tell your mom about us", {"secrecy"}),
+    ("keep this between us ok", {"secrecy"}),
+    ("our secret, delete the chat", {"secrecy"}),
+    ("nobody can know, not even your dad", {"secrecy"}),
+    ("delete our messages tonight", {"secrecy"}),
+    ("this stays between you and me", {"secrecy"}),
+    ("send me a picture of you in bed", {"sexual_content"}),
+    ("show me your body on cam", {"sexual_content"}),
+    ("send a pic without your top", {"sexual_content"}),
+    ("turn on the cam and show me", {"sexual_content"}),
+    ("a picture in your underwear", {"sexual_content"}),
+    ("send me a picture and dont tell your mom", {"secrecy", "sexual_content"}),
+    ("see you at school tomorrow", set()),
+    ("did you finish the homework", set()),
+    ("mom says dinner is at seven", set()),
+    ("the picture of the cat is cute", set()),
+    ("tell your dad i said hi", set()),
+    ("lets keep practicing for the game", set()),
+]
+
+
+def test_inference_is_what_scikit_learn_computes(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from engine.training import MIN_DOCUMENTS, REGULARISATION, TrainingSet, fit, write_model
+
+    texts = [t for t, _ in TEXTS]
+    labels = [frozenset(c) for _, c in TEXTS]
+    groups = [str(i % 4) for i in range(len(texts))]
+    content, _quality = fit(TrainingSet(texts, labels, groups), lambda category: ["tell_family"])
+    write_model(content, tmp_path / "model.json")
+    classifier = load_classifier(tmp_path / "model.json")
+
+    vectoriser = TfidfVectorizer(ngram_range=(1, 2), min_df=MIN_DOCUMENTS, sublinear_tf=True)
+    matrix = vectoriser.fit_transform(texts)
+    unseen = ["please dont tell your mom", "send me a picture on cam", "homework at school"]
+    for category in ("secrecy", "sexual_content"):
+        model = LogisticRegression(
+            C=REGULARISATION, class_weight="balanced", max_iter=2000, random_state=0
+        ).fit(matrix, [category in c for c in labels])
+        expected = model.predict_proba(vectoriser.transform(unseen))[:, 1]
+        got = [classifier.probabilities(text)[category] for text in unseen]
+        assert got == pytest.approx(list(expected), abs=1e-4)
+
+
+def _rule_findings(findings: tuple[Finding, ...]) -> set[str]:
+    return {f.category for f in findings if not f.rule.startswith(MODEL_RULE)}
+
+
+def test_the_model_only_adds_categories_to_messages_a_rule_flagged() -> None:
+    engine = Engine.load()
+    assert engine.data.classifier is not None, "the bundled model ships with the packs"
+    lines = (REPO / "tests" / "data" / "dev_messages.jsonl").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in lines.splitlines() if line]
+    added = 0
+    for row in rows:
+        findings = engine.scan(row["text"], row["direction"])
+        by_rules = _rule_findings(findings)
+        by_model = [f for f in findings if f.rule.startswith(MODEL_RULE)]
+        if not by_rules:
+            assert not by_model, row["id"]
+        assert not {f.category for f in by_model} & by_rules  # never repeats a rule's category
+        assert all(f.severity.label == "low" and f.advice for f in by_model)
+        added += bool(by_model)
+    assert added  # and it does add something somewhere
+
+
+def test_custom_packs_run_without_the_bundled_model(tmp_path: Path) -> None:
+    pack = tmp_path / "pack.yaml"
+    pack.write_text(
+        "pack: mine\nversion: 1\nrules:\n"
+        "  - id: secrecy.en.ours\n    category: secrecy\n    severity: low\n"
+        "    keywords: [our secret]\n",
+        encoding="utf-8",
+    )
+    assert Engine.load([pack]).data.classifier is None  # it learnt the bundled packs only
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "{not json",
+        '{"format": 99}',
+        '{"format": 1, "threshold": 0.8, "vocabulary": ["a"], "idf": [], "categories": {}}',
+        '{"format": 1, "threshold": 0.8, "vocabulary": [], "idf": [],'
+        ' "categories": {"nope": {"intercept": 0, "weights": [], "advice": []}}}',
+    ],
+)
+def test_a_broken_model_file_is_named(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "classifier.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(RulesError) as caught:
+        load_classifier(path)
+    (problem,) = caught.value.problems
+    assert problem.file == str(path) and "bad classifier model" in problem.message
