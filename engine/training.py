@@ -1,10 +1,13 @@
-"""`notalone rules train`: fit the classifier (`engine.classifier`) on every rule's own examples.
+"""`notalone rules train`: fit the classifier (`engine.classifier`) on labelled examples.
 
 Needs scikit-learn (`pip install '.[train]'`); the installed product only reads the model file.
-Labels come from the packs: a `match` example shows its rule's category plus whatever other
-categories the rules find in it; a `no_match` example shows what the rules find in it, less its
-rule's category. Nothing else is read, so the model moves with the packs: retrain after
-changing examples, and commit the file with the packs.
+Two sources, both in `rules/`:
+- every rule's own examples: a `match` example shows its rule's category plus whatever other
+  categories the rules find in it; a `no_match` example shows what the rules find in it, less
+  its rule's category;
+- `rules/model/examples.jsonl`: labelled messages that belong to no rule (`{"text",
+  "categories", "direction"?}` per line), e.g. messages reported as missed.
+The model moves with the packs: retrain after changing examples, and commit the file with them.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 
 from .classifier import FORMAT, MODEL_RULE
 from .engine import Engine
+from .errors import Problem, RulesError
 from .model import CATEGORIES
 from .normalize import normalize
 
@@ -54,14 +58,45 @@ def training_set(engine: Engine) -> TrainingSet:
     return TrainingSet(texts, labels, groups)
 
 
-def train(engine: Engine) -> tuple[dict[str, Any], dict[str, tuple[float, float]]]:
+def extra_examples(engine: Engine, path: Path) -> TrainingSet:
+    """Labelled messages from a JSONL file; a bad line raises `RulesError` naming it."""
+    texts: list[str] = []
+    labels: list[frozenset[str]] = []
+    problems: list[Problem] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            text, categories = row["text"], frozenset(row["categories"])
+            if not isinstance(text, str) or not categories <= set(CATEGORIES):
+                raise ValueError(f"categories must be among {', '.join(CATEGORIES)}")
+        except (ValueError, KeyError, TypeError) as exc:
+            problems.append(Problem(str(path), number, None, f"bad example: {exc}"))
+            continue
+        texts.append(normalize(text, engine.data.lexicon).text)
+        labels.append(categories)
+    if problems:
+        raise RulesError(problems)
+    # ten messages a group: cross-validation holds out runs of neighbouring (similar) lines
+    return TrainingSet(texts, labels, [f"{path.name}:{i // 10}" for i in range(len(texts))])
+
+
+def train(
+    engine: Engine, extra: Path | None = None
+) -> tuple[dict[str, Any], dict[str, tuple[float, float]]]:
     """The model file's content, and per category the cross-validated precision/recall."""
     data = training_set(engine)
+    if extra is not None and extra.exists():
+        more = extra_examples(engine, extra)
+        data = TrainingSet(
+            data.texts + more.texts, data.labels + more.labels, data.groups + more.groups
+        )
     content, quality = fit(data, lambda category: _advice_of(engine, category))
     content["about"] = (
         "Logistic models over sublinear TF-IDF word and word-pair features, trained by "
         "`notalone rules train` on the examples of the bundled packs "
-        f"({len(data.texts)} examples); see engine/classifier.py."
+        f"and rules/model/examples.jsonl ({len(data.texts)} examples); see engine/classifier.py."
     )
     content["packs"] = {p.name: p.version for p in engine.data.packs}
     return content, quality

@@ -105,7 +105,7 @@ def _rules(args: argparse.Namespace) -> int:
         return 1
     rule_count = sum(len(p.rules) for p in engine.data.packs)
     if args.action == "train":
-        return _train(engine, args.out)
+        return _train(engine, args.out, bundled_rules_dir() / "model" / "examples.jsonl")
     if args.action == "test":
         problems, examples = test_examples(engine)
         _report(problems)
@@ -117,9 +117,12 @@ def _rules(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-def _train(engine: Engine, out: Path) -> int:
+def _train(engine: Engine, out: Path, extra: Path) -> int:
     try:
-        content, quality = train(engine)
+        content, quality = train(engine, extra)
+    except RulesError as exc:
+        _report(exc.problems)
+        return 1
     except ImportError:
         print("training needs scikit-learn: pip install '.[train]'", file=sys.stderr)
         return 2

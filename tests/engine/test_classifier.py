@@ -112,3 +112,20 @@ def test_a_broken_model_file_is_named(tmp_path: Path, content: str) -> None:
         load_classifier(path)
     (problem,) = caught.value.problems
     assert problem.file == str(path) and "bad classifier model" in problem.message
+
+
+def test_extra_examples_name_the_line_of_a_bad_one(tmp_path: Path) -> None:
+    from engine.training import extra_examples
+
+    path = tmp_path / "examples.jsonl"
+    path.write_text(
+        '{"text": "keep it secret", "categories": ["secrecy"]}\n'
+        "\n"
+        '{"text": "hi", "categories": ["gossip"]}\n'
+        "not json\n"
+        '{"text": "see you at school", "categories": []}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(RulesError) as caught:
+        extra_examples(Engine.load(), path)
+    assert [(p.line, p.file) for p in caught.value.problems] == [(3, str(path)), (4, str(path))]
