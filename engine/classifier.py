@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from array import array
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 @dataclass(frozen=True)
 class CategoryModel:
     intercept: float
-    weights: tuple[float, ...]  # one per vocabulary entry
+    weights: array[float]  # one per vocabulary entry (an array: 8 bytes each, not a float object)
     advice: tuple[str, ...]  # what the teen is told when only the model names the category
 
 
@@ -81,7 +82,7 @@ def load_classifier(path: Path) -> Classifier:
         models = {
             category: CategoryModel(
                 float(spec["intercept"]),
-                tuple(float(w) for w in spec["weights"]),
+                array("d", spec["weights"]),
                 tuple(str(a) for a in spec["advice"]),
             )
             for category, spec in raw["categories"].items()
