@@ -217,6 +217,8 @@ class Engine:
             if suppressed is not None:
                 dropped = suppressed(message)
                 findings = [f for f in findings if f.rule not in dropped]
+                if all(f.rule.startswith(MODEL_RULE) for f in findings):
+                    findings = []  # the classifier only speaks beside a rule
             risk = None
             if message.thread is not None and threads is not None:
                 risk = threads.observe(message.thread, findings, self.data.conversation, message.id)

@@ -8,7 +8,8 @@ from harness import Browser, ServerProcess, locale_messages, open_site, set_lang
 pytestmark = pytest.mark.e2e
 
 RISKY = "keep this a secret from your parents ok, they would never understand us"
-SIMILAR = "remember, keep it secret from your parents, they won't get it"
+# the same request in other words and punctuation: not a cache hit, the same rules
+SIMILAR = "keep this a secret from your parents okay? they would never understand us"
 
 
 def test_not_a_problem_hides_warning_and_reaches_feedback(
@@ -25,6 +26,8 @@ def test_not_a_problem_hides_warning_and_reaches_feedback(
     )
     rules = {f["rule"] for f in before["results"][0]["findings"]}
     assert rules, "the similar message should match the same kind of rule before feedback"
+    risky = server.post("/v1/analyze", {"messages": [{"id": "r", "text": RISKY}]}, token)
+    assert rules <= {f["rule"] for f in risky["results"][0]["findings"]}, "pick a closer SIMILAR"
 
     page.locator("notalone-warning button", has_text=en["btn_dismiss"]).click()
     assert page.locator("notalone-warning .thanks").inner_text() == en["dismissed"]

@@ -129,3 +129,23 @@ def test_extra_examples_name_the_line_of_a_bad_one(tmp_path: Path) -> None:
     with pytest.raises(RulesError) as caught:
         extra_examples(Engine.load(), path)
     assert [(p.line, p.file) for p in caught.value.problems] == [(3, str(path)), (4, str(path))]
+
+
+def test_when_the_teen_dismisses_the_rules_the_model_goes_quiet_too() -> None:
+    from engine.model import Message
+
+    engine = Engine.load()
+    lines = (REPO / "tests" / "data" / "dev_messages.jsonl").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in lines.splitlines() if line]
+    texts = [
+        r["text"]
+        for r in rows
+        if any(f.rule.startswith(MODEL_RULE) for f in engine.scan(r["text"], r["direction"]))
+    ]
+    assert texts
+    for text in texts:
+        (verdict,) = engine.analyze([Message(id="1", text=text)])
+        by_rules = frozenset(f.rule for f in verdict.findings if not f.rule.startswith(MODEL_RULE))
+        message = Message(id="1", text=text)
+        (after,) = engine.analyze([message], suppressed=lambda m, dropped=by_rules: dropped)
+        assert after.findings == ()
