@@ -10,7 +10,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from .normalize import fold_pattern
 from .pattern_cache import facts_of
 from .yamlio import LineDict, LineList, line_of, load_yaml
 
-HEADER_FIELDS = {"pack", "version", "languages", "description", "rules"}
+HEADER_FIELDS = {"pack", "version", "languages", "description", "unless", "rules"}
 RULE_FIELDS = {
     "id",
     "category",
@@ -177,6 +177,22 @@ def _load_pack(group: list[Path], advice: frozenset[str], problems: list[Problem
         )
         languages = []
 
+    # `unless` in the header cancels every rule of the pack (e.g. warnings that quote scripts)
+    pack_unless = _strings(header.get("unless"))
+    if pack_unless is None:
+        problems.append(
+            Problem(file, line_of(header, 1), None, "`unless` must be a list of strings")
+        )
+        pack_unless = []
+    for pattern in pack_unless:
+        error = regex_error(pattern)
+        if error:
+            problems.append(
+                Problem(
+                    file, line_of(header, 1), None, f"bad regex in `unless` {pattern!r}: {error}"
+                )
+            )
+
     raw_rules: list[tuple[Path, Any, int | None]] = []
     _collect_rules(header_path, header, raw_rules, problems, header_allowed=True)
     for path in group[1:]:
@@ -193,7 +209,7 @@ def _load_pack(group: list[Path], advice: frozenset[str], problems: list[Problem
         _collect_rules(path, data, raw_rules, problems, header_allowed=False)
 
     rules = [
-        rule
+        replace(rule, unless=rule.unless + tuple(pack_unless))
         for path, raw, line in raw_rules
         if (rule := _rule(name, tuple(languages), path, raw, line, advice, problems))
     ]

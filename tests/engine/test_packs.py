@@ -7,6 +7,7 @@ from textwrap import dedent
 
 import pytest
 
+from engine.engine import Engine
 from engine.errors import RulesError
 from engine.packs import load_packs
 
@@ -130,3 +131,17 @@ def test_header_problems(tmp_path: Path) -> None:
 def test_missing_path_is_an_error(tmp_path: Path) -> None:
     (problem,) = problems_of(tmp_path / "missing")
     assert "no such file" in problem
+
+
+def test_a_pack_level_unless_cancels_every_rule_of_the_pack(tmp_path: Path) -> None:
+    path = tmp_path / "solo.yaml"
+    path.write_text(
+        "pack: solo\nversion: 2\nunless: ['\\bscam alert\\b']\nrules:\n" + GOOD_RULE,
+        encoding="utf-8",
+    )
+    engine = Engine.load([path])
+    assert {f.rule for f in engine.scan("this is our secret")} == {"secrecy.en.keep-secret"}
+    assert not engine.scan("scam alert: groomers say this is our secret")
+    path.write_text("pack: solo\nversion: 2\nunless: ['(open']\nrules:\n" + GOOD_RULE, "utf-8")
+    (problem,) = problems_of(path)
+    assert "bad regex in `unless`" in problem
