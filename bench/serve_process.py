@@ -64,6 +64,26 @@ def _pump(stream: Iterable[str], sink: Callable[[str], None]) -> None:
         sink(line.rstrip("\n"))
 
 
+def notalone_process(argv: Sequence[str], data_dir: Path) -> subprocess.Popen[str]:
+    """A `notalone` command (full argv) with this repo importable and `data_dir` as its data."""
+    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)
+    env = {
+        **os.environ,
+        "PYTHONPATH": path,
+        "NOTALONE_DATA_DIR": str(data_dir),
+        "PYTHONUNBUFFERED": "1",
+    }
+    return subprocess.Popen(
+        list(argv),
+        cwd=REPO,
+        env=env,
+        text=True,
+        encoding="utf-8",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
 def start_serve(
     data_dir: Path,
     *extra: str,
@@ -77,23 +97,8 @@ def start_serve(
     prints no complete banner within `timeout` seconds.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)
-    env = {
-        **os.environ,
-        "PYTHONPATH": path,
-        "NOTALONE_DATA_DIR": str(data_dir),
-        "PYTHONUNBUFFERED": "1",
-    }
     argv = [*(command or python_module_command()), "serve", "--port", "0"]
-    process = subprocess.Popen(
-        [*argv, "--data-dir", str(data_dir), *extra],
-        cwd=REPO,
-        env=env,
-        text=True,
-        encoding="utf-8",
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    process = notalone_process([*argv, "--data-dir", str(data_dir), *extra], data_dir)
     lines: queue.Queue[str] = queue.Queue()
     errors: list[str] = []
     threading.Thread(target=_pump, args=(process.stdout, lines.put), daemon=True).start()

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from server_helpers import assert_matches_openapi, call
 
-from bench.serve_process import REPO, Served, python_module_command, start_serve
+from bench.serve_process import Served, notalone_process, python_module_command, start_serve
 
 # Messages the real rules should flag (the first flagged one is used for the span check).
 RISKY = [
@@ -45,16 +45,7 @@ ADVERSARIAL = [
 
 def cli(*args: str, data_dir: Path) -> subprocess.Popen[str]:
     """Another `notalone` command run beside the server, as from a second terminal."""
-    env = {**os.environ, "PYTHONPATH": str(REPO), "NOTALONE_DATA_DIR": str(data_dir)}
-    return subprocess.Popen(
-        [*python_module_command(), *args],
-        cwd=REPO,
-        env=env,
-        text=True,
-        encoding="utf-8",
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    return notalone_process([*python_module_command(), *args], data_dir)
 
 
 @dataclass
