@@ -23,10 +23,17 @@ from itertools import pairwise
 from pathlib import Path
 
 from .errors import Problem, RulesError
-from .model import CATEGORIES
+from .model import CATEGORIES, Finding
 
 FORMAT = 1
 MODEL_RULE = "model."  # findings the model adds are "model.<category>"
+
+
+def from_model(finding: Finding) -> bool:
+    """Whether the classifier, not a rule or a link check, made this finding."""
+    return finding.rule.startswith(MODEL_RULE)
+
+
 #: Words as scikit-learn's default token pattern reads them (the trainer uses that vectoriser).
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 

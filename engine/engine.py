@@ -18,7 +18,7 @@ from cachetools import LRUCache
 
 from . import pattern_cache
 from .advice import AdviceBook, load_advice
-from .classifier import MODEL_RULE, Classifier, load_classifier
+from .classifier import MODEL_RULE, Classifier, from_model, load_classifier
 from .conversation import ConversationRules, ThreadStore, load_conversation_rules
 from .errors import Problem, RulesError
 from .links import LinkAnalyzer, LinkVerdict, load_links
@@ -217,7 +217,7 @@ class Engine:
             if suppressed is not None:
                 dropped = suppressed(message)
                 findings = [f for f in findings if f.rule not in dropped]
-                if all(f.rule.startswith(MODEL_RULE) for f in findings):
+                if all(from_model(f) for f in findings):
                     findings = []  # the classifier only speaks beside a rule
             risk = None
             if message.thread is not None and threads is not None:

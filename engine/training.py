@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .classifier import FORMAT, MODEL_RULE
+from .classifier import FORMAT, from_model
 from .engine import Engine
 from .errors import Problem, RulesError
 from .model import CATEGORIES
@@ -50,7 +50,7 @@ def training_set(engine: Engine) -> TrainingSet:
             ):
                 for example in examples:
                     findings = engine.scan(example.text, direction)
-                    found = {f.category for f in findings if not f.rule.startswith(MODEL_RULE)}
+                    found = {f.category for f in findings if not from_model(f)}
                     found = found | {rule.category} if shows_rule else found - {rule.category}
                     texts.append(normalize(example.text, engine.data.lexicon).text)
                     labels.append(frozenset(found))
