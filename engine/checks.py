@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import regex
 
 from .atoms import nested_quantifier, required_atoms
-from .classifier import MODEL_RULE
+from .classifier import from_model
 from .engine import Engine
 from .errors import Problem
 from .lexicon import Lexicon
@@ -55,11 +55,7 @@ def test_examples(engine: Engine) -> tuple[list[Problem], int]:
             count += 1
             findings = engine.scan_uncached(example.text, direction)
             culprits = sorted(
-                {
-                    f.rule
-                    for f in findings
-                    if f.category == rule.category and not f.rule.startswith(MODEL_RULE)
-                }
+                {f.rule for f in findings if f.category == rule.category and not from_model(f)}
             )
             if culprits:
                 who = "this rule" if culprits == [rule.id] else ", ".join(culprits)
@@ -75,6 +71,7 @@ def lint(engine: Engine) -> list[Problem]:
     """Hygiene that loading does not enforce: examples, prefilter atoms, backtracking, case."""
     problems: list[Problem] = []
     lexicon = engine.data.lexicon
+    rewritten = _always_rewritten(lexicon)
     for rule in _rules(engine):
         if len(rule.match_examples) < MIN_EXAMPLES or len(rule.no_match_examples) < MIN_EXAMPLES:
             problems.append(
@@ -95,17 +92,23 @@ def lint(engine: Engine) -> list[Problem]:
         ):
             for pattern in patterns:
                 problems.extend(_pattern_problems(rule, key, pattern))
-                problems.extend(_rewritten_words(rule, key, pattern, lexicon))
+                problems.extend(_rewritten_words(rule, key, pattern, rewritten))
     return problems
 
 
-def _rewritten_words(rule: Rule, key: str, pattern: str, lexicon: Lexicon) -> Iterator[Problem]:
-    """Words the normaliser always rewrites (`wanna` -> `want to`): a pattern never sees them."""
-    always = {
+def _always_rewritten(lexicon: Lexicon) -> dict[str, str]:
+    """Words the normaliser always rewrites (`wanna` -> `want to`), with what it writes instead."""
+    return {
         k: a.expansion
         for k, a in lexicon.abbreviations.items()
         if not a.only_as and not a.not_after_number
     }
+
+
+def _rewritten_words(
+    rule: Rule, key: str, pattern: str, always: dict[str, str]
+) -> Iterator[Problem]:
+    """A pattern never sees the words in `always`: messages no longer contain them."""
     for word in dict.fromkeys(_WORD_IN_PATTERN.findall(fold_pattern(pattern))):
         if word in always:
             yield _problem(
