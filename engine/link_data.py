@@ -26,7 +26,7 @@ from .link_shapes import Redirector, ShapeIndex
 from .link_suffixes import VERSION as SUFFIX_LIST_VERSION
 from .model import CATEGORIES, Severity
 from .normalize import fold_pattern
-from .pattern_cache import facts_of
+from .packs import regex_error
 from .yamlio import load_yaml
 
 #: Every reason the analyzer can give; checks.yaml must describe each one, and no other.
@@ -159,11 +159,9 @@ def _checks(reader: Reader, doc: object) -> tuple[dict[str, Check], dict[str, tu
         except ValueError as exc:
             reader.problem(file, spec, reason, str(exc))
             severity = Severity.LOW
-        unless = tuple(
-            fold_pattern(p) for p in reader.strings(file, spec.get("unless"), reason, "unless")
-        )
+        unless = reader.strings(file, spec.get("unless"), reason, "unless")
         for pattern in unless:
-            error = facts_of(pattern).error
+            error = regex_error(pattern)
             if error:
                 reader.problem(file, spec, reason, f"bad unless pattern {pattern!r}: {error}")
         checks[reason] = Check(
@@ -173,7 +171,7 @@ def _checks(reader: Reader, doc: object) -> tuple[dict[str, Check], dict[str, tu
             severity,
             advice,
             str(spec.get("description")),
-            unless,
+            tuple(fold_pattern(p) for p in unless),
         )
     for reason in REASONS:
         if reason not in checks and not any(p.rule == reason for p in reader.problems):
