@@ -161,18 +161,17 @@ class Matcher:
             except TimeoutError:
                 stats.timed_out.append(compiled.rule.id)
         hits: list[RuleHit] = []
-        accented: list[str] = []  # the accented view, built once if a rule asks for it
+        accented: str | None = None  # the accented view, built once if a rule asks for it
         for r, found in spans.items():
             compiled = self._rules[r]
             if not found or compiled.skipped(direction, foreign):
                 continue
-            if compiled.unless_accented and not accented:
-                accented.append(accented_view(norm))
-            views = [(compiled.unless, text)]
-            if compiled.unless_accented:
-                views.append((compiled.unless_accented, accented[0]))
-            if any(_cancelled(compiled, u, view, deadline, stats) for u, view in views):
+            if _cancelled(compiled, compiled.unless, text, deadline, stats):
                 continue
+            if compiled.unless_accented:
+                accented = accented if accented is not None else accented_view(norm)
+                if _cancelled(compiled, compiled.unless_accented, accented, deadline, stats):
+                    continue
             hits.append(RuleHit(compiled.rule, _merge(found)))
         return hits
 
