@@ -24,7 +24,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo, ahead 
 
 import argparse
 import importlib
-import json
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -37,6 +36,7 @@ from bench.measure import (
     Pass,
     Target,
     best_pass,
+    emit,
     fmt,
     interleaved,
     progress,
@@ -296,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = parser.parse_args(argv)
     report = run(args)
-    print(json.dumps(report, indent=2, ensure_ascii=False) if args.json else render(report))
+    emit(report, args.json, render)
     return 0
 
 

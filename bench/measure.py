@@ -8,6 +8,7 @@ run while ratios hold.
 from __future__ import annotations
 
 import gc
+import json
 import math
 import os
 import resource
@@ -185,6 +186,11 @@ def targets_table(targets: Sequence[dict[str, Any]]) -> str:
         for t in targets
     ]
     return table(["target", "measured", "goal", "status"], rows, "Targets")
+
+
+def emit(report: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]], str]) -> None:
+    """Print a benchmark's report: JSON for tools (`--json`), else the tables a person reads."""
+    print(json.dumps(report, indent=2, ensure_ascii=False) if as_json else render(report))
 
 
 def progress(message: str) -> None:

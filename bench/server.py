@@ -33,7 +33,7 @@ from typing import Any
 
 from bench.corpus import DEFAULT_SEED, ChatMessage, generate
 from bench.keepalive import Connection, request_bytes
-from bench.measure import Target, fmt, percentile, progress, table, targets_table
+from bench.measure import Target, emit, fmt, percentile, progress, table, targets_table
 from bench.serve_process import Served, start_serve
 
 BATCHES = (1, 20, 50)
@@ -339,10 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = parser.parse_args(argv)
     report = run(args)
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        print(render(report))
+    emit(report, args.json, render)
     return 0
 
 

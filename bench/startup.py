@@ -255,11 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.child == "memory":
         print(json.dumps(child_memory(args.messages, args.seed)))
         return 0
-    report = run(args)
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        print(render(report))
+    from bench.measure import emit
+
+    emit(run(args), args.json, render)
     return 0
 
 
