@@ -5,6 +5,10 @@ contains at least one of them, or None when no such set can be proven. The match
 pattern on messages where one of its atoms occurs, so this module must never claim an atom a match
 could lack: when in doubt it returns None (and the pattern simply runs on every message).
 
+Atoms are strings of the text's word view (`word_view`): every character that is not a word
+character becomes a space, and a space pads each end. A word boundary `\\b` next to a letter is
+then a space too, so `\\bem\\b` gives the atom " em " and no longer runs on "them" or "emoji".
+
 It also answers the lint question "can this pattern backtrack catastrophically?" from the same
 parse tree: a repeat whose body can itself repeat without bound (`(a+)+`, `(\\w+\\s?)*`).
 """
@@ -15,6 +19,8 @@ import sys
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
+
+import regex
 
 if sys.version_info >= (3, 11):
     from re import _parser as sre_parse
@@ -31,6 +37,18 @@ _MAX_EXPANSION = 64  # most fixed strings one run of literals, classes and group
 _MANY = 10  # an outer repeat allowed more times than this counts as unbounded
 
 Atoms = frozenset[str]
+
+_NON_WORD = regex.compile(r"\W")  # the `regex` module's own \w, the one its \b is defined by
+_NON_WORD_CATEGORIES = {_C.CATEGORY_SPACE, _C.CATEGORY_NOT_WORD}
+_BOUNDARY = "\x00"  # a \b inside a run of fixed strings, resolved when the run is complete
+
+
+def word_view(text: str) -> str:
+    """`text` with every non-word character a space, padded by one space at each end.
+
+    Same length plus two: position i of the text is position i + 1 of the view.
+    """
+    return f" {_NON_WORD.sub(' ', text)} "
 
 
 @lru_cache(maxsize=8192)
@@ -70,7 +88,7 @@ def required_atoms(pattern: str) -> Atoms | None:
 
 def _score(atoms: Atoms) -> tuple[int, int]:
     """Prefer sets whose shortest atom is longest, then smaller sets."""
-    return (min(len(a) for a in atoms), -len(atoms))
+    return (min(len(a.strip()) for a in atoms), -len(atoms))
 
 
 def _best(clauses: Iterable[Atoms]) -> Atoms | None:
@@ -90,13 +108,23 @@ def _sequence(items: list[tuple[Any, Any]]) -> list[Atoms]:
 
     def flush() -> None:
         nonlocal run
-        if run != {""}:
-            clauses.append(frozenset(run))
+        viewed = {_in_view(s) for s in run}
+        viewed.discard(None)  # a string no text can match (a boundary between two letters)
+        if viewed and all(s and s.strip() for s in viewed):  # spaces alone say nothing
+            clauses.append(frozenset(s for s in viewed if s is not None))
         run = {""}
 
     for op, av in items:
+        if op == _C.AT and av == _C.AT_BOUNDARY:
+            run = {prefix + _BOUNDARY for prefix in run}
+            continue
         if op in _ZERO_WIDTH:
             continue  # anchors and lookarounds consume nothing; the literal run stays contiguous
+        if op in _REPEATS and av[0] >= 1 and _non_word_class(list(av[2])):
+            run = {prefix + " " for prefix in run}  # `\\s+`: one space or more in the view
+            flush()
+            run = {" "}
+            continue
         strings = _fixed_strings(op, av)
         if strings is None:
             flush()
@@ -110,11 +138,55 @@ def _sequence(items: list[tuple[Any, Any]]) -> list[Atoms]:
     return [c for c in clauses if all(c)]
 
 
+def _in_view(fixed: str) -> str | None:
+    """A run's fixed string as the word view shows it; None if no text can match it.
+
+    A boundary with a word character on one side has a non-word character (a space in the view,
+    which is padded) or nothing on the other side. Next to a non-word character it says nothing
+    the view does not show already, and between two characters of the same kind it never holds.
+    """
+    out: list[str] = []
+    for i, char in enumerate(fixed):
+        if char != _BOUNDARY:
+            out.append(" " if _NON_WORD.match(char) else char)
+            continue
+        left = _neighbour(fixed, i, -1)
+        right = _neighbour(fixed, i, 1)
+        left_word = left is not None and not _NON_WORD.match(left)
+        right_word = right is not None and not _NON_WORD.match(right)
+        if left is not None and right is not None and left_word == right_word:
+            return None
+        if (left is None and right_word) or (right is None and left_word):
+            out.append(" ")
+    return "".join(out)
+
+
+def _non_word_class(items: list[tuple[Any, Any]]) -> bool:
+    """One character class every member of which is a non-word character (`\\s`, `\\W`, `[,.]`)."""
+    if len(items) != 1 or items[0][0] != _C.IN:
+        return False
+    return all(
+        (o == _C.CATEGORY and v in _NON_WORD_CATEGORIES)
+        or (o == _C.LITERAL and _NON_WORD.match(chr(v)) is not None)
+        for o, v in items[0][1]
+    )
+
+
+def _neighbour(fixed: str, at: int, step: int) -> str | None:
+    """The nearest character that is not a boundary mark, `step` (-1 or 1) away from `at`."""
+    at += step
+    while 0 <= at < len(fixed) and fixed[at] == _BOUNDARY:
+        at += step
+    return fixed[at] if 0 <= at < len(fixed) else None
+
+
 def _fixed_strings(op: Any, av: Any) -> set[str] | None:
     """The few strings this one item can match, or None when it can match other things."""
     if op == _C.LITERAL:
         return {chr(av)}
     if op == _C.IN:
+        if _non_word_class([(op, av)]):
+            return {" "}  # `\\s`, `[.,!?]`: whichever character it is, the view has a space
         chars = {chr(v) for o, v in av if o == _C.LITERAL}
         ok = len(chars) == len(av) and 0 < len(chars) <= _MAX_CLASS_ATOMS
         return chars if ok else None

@@ -1,15 +1,17 @@
 """Find which rules fire on a normalised message.
 
 Every pattern's literal clauses are known (`engine.atoms`): each match contains an atom of every
-clause. All atoms, and every keyword, go into one Aho-Corasick automaton. Each pattern owns a run
-of bits, one per clause, in one big integer; each atom carries the mask of the clause bits it
-satisfies. One pass over the message ORs the masks of the atoms found, and one addition tells
-which patterns have every clause satisfied (a full run of ones carries into the guard bit above
-it), all in C; masking the guard bits keeps only patterns for the message's direction and
-language. Only those candidates run, each with the `regex` module's timeout taken from a
-per-message budget. A pattern with no provable atom runs on every message (lint flags it).
-Patterns are compiled on first use: most never become candidates, and start-up stays short. The
-prefilter must never lose a match that running every pattern would find: tests compare both ways.
+clause, as seen in the message's word view (non-word characters as spaces, so `\\bem\\b` needs
+" em ", which "them" lacks). All atoms, and every keyword, go into one Aho-Corasick automaton that
+reads the word view. Each pattern owns a run of bits, one per clause, in one big integer; each
+atom carries the mask of the clause bits it satisfies. One pass over the message ORs the masks of
+the atoms found, and one addition tells which patterns have every clause satisfied (a full run of
+ones carries into the guard bit above it), all in C; masking the guard bits keeps only patterns
+for the message's direction and language. Only those candidates run, each with the `regex`
+module's timeout taken from a per-message budget. A pattern with no provable atom runs on every
+message (lint flags it). Patterns are compiled on first use: most never become candidates, and
+start-up stays short. The prefilter must never lose a match that running every pattern would
+find: tests compare both ways.
 Packs written for one language skip messages plainly written in another (`engine.language`).
 """
 
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
+from .atoms import word_view
 from .language import LanguageGuesser
 from .normalize import Lexicon, NormalizedText, accented_view, fold_pattern, normalize
 from .packs import Rule
@@ -89,18 +92,26 @@ class Matcher:
                 clauses = [
                     frozenset(a.lower() for a in clause)
                     for clause in facts_of(pattern).clauses
-                    if min(len(a) for a in clause) > 1  # a lone letter is in every message
+                    if min(len(a.strip()) for a in clause) > 1  # a lone letter is too common
                 ]
                 if clauses:
                     self._layout.add((r, p), clauses)
                 else:
                     self.unfiltered.append((r, p))
-        # the automaton's value per literal: (length, clause-bit mask, rules it is a keyword of)
+        # the automaton's value per literal of the word view: (length, clause-bit mask,
+        # (keyword, rules it is a keyword of) for each keyword with this view)
         self._automaton = ahocorasick.Automaton()
         masks = self._layout.mask_of
-        for atom in set(masks) | set(keyword_rules):
-            entry = (len(atom), masks.get(atom, 0), tuple(keyword_rules.get(atom, ())))
-            self._automaton.add_word(atom, entry)
+        # keywords are looked up in the word view too, then checked against the text itself
+        keywords_in_view: dict[str, dict[str, list[int]]] = {}
+        for keyword, indices in keyword_rules.items():
+            keywords_in_view.setdefault(word_view(keyword)[1:-1], {})[keyword] = indices
+        for atom in set(masks) | set(keywords_in_view):
+            keywords = tuple(
+                (keyword, tuple(indices))
+                for keyword, indices in keywords_in_view.get(atom, {}).items()
+            )
+            self._automaton.add_word(atom, (len(atom), masks.get(atom, 0), keywords))
         if len(self._automaton):
             self._automaton.make_automaton()
 
@@ -126,11 +137,14 @@ class Matcher:
         if prefilter:
             satisfied = 0
             if text and len(self._automaton):
-                for end, (length, mask, keyword_of) in self._automaton.iter(text):
+                # view position i is text position i - 1 (`word_view` pads one space)
+                for end, (length, mask, keywords) in self._automaton.iter(word_view(text)):
                     satisfied |= mask
-                    if keyword_of and _word_bounded(text, end + 1 - length, end + 1):
-                        for r in keyword_of:
-                            spans.setdefault(r, []).append((end + 1 - length, end + 1))
+                    for keyword, rule_indices in keywords:
+                        start = end - length
+                        if text.startswith(keyword, start) and _word_bounded(text, start, end):
+                            for r in rule_indices:
+                                spans.setdefault(r, []).append((start, end))
             guards = self._guards.get((direction, foreign))
             if guards is None:
                 guards = self._guards[(direction, foreign)] = self._layout.guards_of(
@@ -153,7 +167,10 @@ class Matcher:
             stats.patterns_run += 1
             try:
                 pattern = compile_pattern(compiled.patterns[p])
-                for m in pattern.finditer(text, timeout=_remaining(deadline)):
+                first = pattern.search(text, timeout=_remaining(deadline))
+                if first is None:  # most candidates: one call, no iterator to build
+                    continue
+                for m in pattern.finditer(text, first.start(), timeout=_remaining(deadline)):
                     if m.end() > m.start():
                         found.append(m.span())
                     if len(found) >= MAX_SPANS_PER_RULE:

@@ -23,7 +23,7 @@ import regex
 
 from .atoms import parses, required_clauses
 
-FACTS_FORMAT = 2  # bump when `engine.atoms` changes what it proves: old caches are then ignored
+FACTS_FORMAT = 4  # bump when `engine.atoms` changes what it proves: old caches are then ignored
 
 
 @dataclass(frozen=True)

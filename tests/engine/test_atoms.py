@@ -7,7 +7,7 @@ import sys
 import pytest
 import regex
 
-from engine.atoms import nested_quantifier, required_atoms, required_clauses
+from engine.atoms import nested_quantifier, required_atoms, required_clauses, word_view
 
 # (pattern, texts it matches): every text must contain one of the pattern's atoms.
 REQUIRED = [
@@ -38,7 +38,7 @@ def test_every_match_contains_an_atom(pattern: str, texts: list[str]) -> None:
     assert atoms, pattern
     for text in texts:
         assert regex.search(pattern, text), (pattern, text)
-        assert any(atom in text for atom in atoms), (pattern, text, atoms)
+        assert any(atom in word_view(text) for atom in atoms), (pattern, text, atoms)
 
 
 @pytest.mark.parametrize(
@@ -50,43 +50,63 @@ def test_no_atom_when_a_match_can_lack_every_literal(pattern: str) -> None:
     assert required_atoms(pattern) is None
 
 
-def test_single_character_atoms_are_still_sound() -> None:
-    assert required_atoms(r"[a-z]+@[a-z]+") == frozenset({"@"})
+def test_punctuation_alone_is_no_atom() -> None:
+    # the word view shows "@" as a space, like every other non-word character
+    assert required_atoms(r"[a-z]+@[a-z]+") is None
 
 
 @pytest.mark.parametrize(("pattern", "texts"), REQUIRED)
 def test_every_match_satisfies_every_clause(pattern: str, texts: list[str]) -> None:
     for text in texts:
         for clause in required_clauses(pattern):
-            assert any(atom in text for atom in clause), (pattern, text, clause)
+            assert any(atom in word_view(text) for atom in clause), (pattern, text, clause)
 
 
 def test_clauses_make_common_words_need_company() -> None:
     clauses = required_clauses(r"\byou\s+(?:send|give)\s+(?:me\s+)?(?:nudes|pics)\b")
     assert set(clauses) == {
-        frozenset({"you"}),
-        frozenset({"send", "give"}),
-        frozenset({"nudes", "pics"}),
+        frozenset({" you "}),
+        frozenset({" send ", " give "}),
+        frozenset({"nudes ", "pics "}),
     }
-    assert clauses[0] != frozenset({"you"})  # the matcher indexes the most selective clause
+    assert clauses[0] != frozenset({" you "})  # the matcher indexes the most selective clause
 
 
 @pytest.mark.parametrize(
     ("pattern", "clause"),
     [
         # the stdlib parser factors `lai|loi` into `l[ao]i`: clauses keep whole words anyway
-        (r"\b(?:loi nhuan|lai|loi)\s+\d", {"loi nhuan", "lai", "loi"}),
-        (r"\bg[ae]t\s+\d", {"gat", "get"}),
-        (r"\bsend\s+(?:me|us)\b", {"send"}),
-        (r"(?:t|telegram)\.me/", {"t.me/", "telegram.me/"}),
+        (r"\b(?:loi nhuan|lai|loi)\s+\d", {" loi nhuan ", " lai ", " loi "}),
+        (r"\bg[ae]t\s+\d", {" gat ", " get "}),
+        (r"\bsend\s+(?:me|us)\b", {" send "}),
+        (r"(?:t|telegram)\.me/", {"t me ", "telegram me "}),
     ],
 )
 def test_fixed_alternatives_make_whole_word_clauses(pattern: str, clause: set[str]) -> None:
     assert frozenset(clause) in required_clauses(pattern)
 
 
+@pytest.mark.parametrize(
+    ("pattern", "clause"),
+    [
+        # a word boundary beside a letter is a space of the word view: "them" has no " em "
+        (r"\bem\b", {" em "}),
+        (r"\b(?:anh|chu)\s", {" anh ", " chu "}),
+        (r"send\b", {"send "}),
+        # beside a non-word character a boundary adds nothing the view does not show already
+        (r"\.\bcom", {" com"}),
+    ],
+)
+def test_word_boundaries_become_spaces_of_the_word_view(pattern: str, clause: set[str]) -> None:
+    assert frozenset(clause) in required_clauses(pattern)
+
+
+def test_a_boundary_between_two_letters_can_never_match() -> None:
+    assert required_clauses(r"ab\bcd|xyz") == ()  # one branch proves nothing: no clause
+
+
 def test_prefers_the_longest_required_literal() -> None:
-    assert required_atoms(r"a\s+(?:very long phrase)") == frozenset({"very long phrase"})
+    assert required_atoms(r"a\s+(?:very long phrase)") == frozenset({" very long phrase"})
 
 
 @pytest.mark.parametrize(
