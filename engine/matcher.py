@@ -98,20 +98,21 @@ class Matcher:
                     self._layout.add((r, p), clauses)
                 else:
                     self.unfiltered.append((r, p))
-        # the automaton's value per literal of the word view: (length, clause-bit mask,
-        # (keyword, rules it is a keyword of) for each keyword with this view)
+        # the automaton's value per literal of the word view: (length, clause-bit mask >> shift,
+        # shift, (keyword, rules it is a keyword of) for each keyword with this view)
         self._automaton = ahocorasick.Automaton()
-        masks = self._layout.mask_of
+        layout = self._layout
         # keywords are looked up in the word view too, then checked against the text itself
         keywords_in_view: dict[str, dict[str, list[int]]] = {}
         for keyword, indices in keyword_rules.items():
             keywords_in_view.setdefault(word_view(keyword)[1:-1], {})[keyword] = indices
-        for atom in set(masks) | set(keywords_in_view):
+        for atom in set(layout.bits_of) | set(keywords_in_view):
             keywords = tuple(
                 (keyword, tuple(indices))
                 for keyword, indices in keywords_in_view.get(atom, {}).items()
             )
-            self._automaton.add_word(atom, (len(atom), masks.get(atom, 0), keywords))
+            self._automaton.add_word(atom, (len(atom), *layout.mask_of(atom), keywords))
+        layout.bits_of.clear()  # the automaton holds the masks now
         if len(self._automaton):
             self._automaton.make_automaton()
 
@@ -138,8 +139,8 @@ class Matcher:
             satisfied = 0
             if text and len(self._automaton):
                 # view position i is text position i - 1 (`word_view` pads one space)
-                for end, (length, mask, keywords) in self._automaton.iter(word_view(text)):
-                    satisfied |= mask
+                for end, (length, mask, shift, keywords) in self._automaton.iter(word_view(text)):
+                    satisfied |= mask << shift if shift else mask
                     for keyword, rule_indices in keywords:
                         start = end - length
                         if text.startswith(keyword, start) and _word_bounded(text, start, end):
@@ -197,7 +198,7 @@ class _ClauseBits:
     """Where each pattern's clause bits sit in the big integer, and which bits each atom sets."""
 
     def __init__(self) -> None:
-        self.mask_of: dict[str, int] = {}
+        self.bits_of: dict[str, list[int]] = {}  # atom -> the clause bits it satisfies
         self.lowest = 0  # the lowest bit of every pattern's run
         self._pattern_at: dict[int, tuple[int, int]] = {}  # guard bit -> (rule, pattern)
         self._next = 0
@@ -206,11 +207,25 @@ class _ClauseBits:
         base = self._next
         for i, clause in enumerate(clauses):
             for atom in clause:
-                self.mask_of[atom] = self.mask_of.get(atom, 0) | 1 << (base + i)
+                self.bits_of.setdefault(atom, []).append(base + i)
         guard = base + len(clauses)  # the bit just above the run, never set by an atom
         self.lowest |= 1 << base
         self._pattern_at[guard] = key
         self._next = guard + 1
+
+    def mask_of(self, atom: str) -> tuple[int, int]:
+        """(mask, shift): the atom's clause bits are `mask << shift`.
+
+        Kept from the lowest bit up, so an atom of a few late patterns stays a small int.
+        """
+        bits = self.bits_of.get(atom)
+        if not bits:
+            return 0, 0
+        shift = min(bits)
+        mask = 0
+        for bit in bits:
+            mask |= 1 << (bit - shift)
+        return mask, shift
 
     def guards_of(self, wanted: Callable[[int], bool]) -> int:
         """The guard bits of the patterns whose rule index passes `wanted`."""
