@@ -216,12 +216,14 @@ class _ClauseBits:
     def mask_of(self, atom: str) -> tuple[int, int]:
         """(mask, shift): the atom's clause bits are `mask << shift`.
 
-        Kept from the lowest bit up, so an atom of a few late patterns stays a small int.
+        An atom whose bits sit high and close together (a few late patterns) is kept from its
+        lowest bit up, a small int; one spread over many patterns is kept as it is (shift 0), so
+        the atoms found in most messages cost no shift.
         """
         bits = self.bits_of.get(atom)
         if not bits:
             return 0, 0
-        shift = min(bits)
+        shift = min(bits) if min(bits) > max(bits) - min(bits) else 0
         mask = 0
         for bit in bits:
             mask |= 1 << (bit - shift)
