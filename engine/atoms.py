@@ -108,10 +108,10 @@ def _sequence(items: list[tuple[Any, Any]]) -> list[Atoms]:
 
     def flush() -> None:
         nonlocal run
-        viewed = {_in_view(s) for s in run}
-        viewed.discard(None)  # a string no text can match (a boundary between two letters)
-        if viewed and all(s and s.strip() for s in viewed):  # spaces alone say nothing
-            clauses.append(frozenset(s for s in viewed if s is not None))
+        # None: a string no text can match (a boundary between two letters)
+        viewed = {v for s in run if (v := _in_view(s)) is not None}
+        if viewed and all(v.strip() for v in viewed):  # spaces alone say nothing
+            clauses.append(frozenset(viewed))
         run = {""}
 
     for op, av in items:

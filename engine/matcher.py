@@ -223,7 +223,8 @@ class _ClauseBits:
         bits = self.bits_of.get(atom)
         if not bits:
             return 0, 0
-        shift = min(bits) if min(bits) > max(bits) - min(bits) else 0
+        lowest = min(bits)
+        shift = lowest if lowest > max(bits) - lowest else 0
         mask = 0
         for bit in bits:
             mask |= 1 << (bit - shift)
