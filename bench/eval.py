@@ -9,6 +9,8 @@ A fixed third of the dev set (by a hash of the id) is held out: `--misses` never
 messages, so rule authors can tune on the rest and the held-out figures stay honest. A second,
 sealed set (`tests/data/holdout_messages.jsonl`, written later by someone who never read the
 rules or the dev set) is reported only with `--sealed`, as figures: nobody tunes on it.
+`--fresh` adds the fresh batches (`tests/data/fresh_messages.jsonl`, written by four writers who
+never read the rules): their `tune` half is listed by `--misses`, their `check` half never is.
 """
 
 from __future__ import annotations
@@ -32,7 +34,13 @@ from engine.model import CATEGORIES, Message, Severity
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = REPO.parent / "shared"
-TITLES = {"tune": "tune part (2/3)", "held_out": "held out (1/3)", "sealed": "sealed set"}
+TITLES = {
+    "tune": "tune part (2/3)",
+    "held_out": "held out (1/3)",
+    "sealed": "sealed set",
+    "fresh_tune": "fresh, tune half",
+    "fresh_check": "fresh, check half",
+}
 
 
 @dataclass
@@ -213,6 +221,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also report the sealed set (figures only; for release notes, not for tuning)",
     )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="also report the fresh batches (--misses lists the tune half, never the check half)",
+    )
     args = parser.parse_args(argv)
     engine = Engine.load()
     report, holdout = Report(), Report()
@@ -225,19 +238,27 @@ def main(argv: list[str] | None = None) -> int:
     sealed_path = REPO / "tests" / "data" / "holdout_messages.jsonl"
     if args.sealed:
         eval_messages(engine, read_jsonl(sealed_path), sealed, sealed, name="sealed")
+    fresh_tune, fresh_check = Report(), Report()
+    if args.fresh:
+        fresh = list(read_jsonl(REPO / "tests" / "data" / "fresh_messages.jsonl"))
+        for half, target in (("tune", fresh_tune), ("check", fresh_check)):
+            rows = [row for row in fresh if row["part"] == half]
+            eval_messages(engine, rows, target, target, name=f"fresh {half}")
     eval_sms(engine, args.shared / "eval" / "sms_spam_uci.csv", report)
     if not args.no_links:
         eval_links(engine, args.shared, report)
     parts = {"tune": report, "held_out": holdout}
     if args.sealed:
         parts["sealed"] = sealed
+    if args.fresh:
+        parts |= {"fresh_tune": fresh_tune, "fresh_check": fresh_check}
     if args.json:
         json.dump({k: p.to_json() for k, p in parts.items()}, sys.stdout, indent=2)
         print()
     else:
         print_report(parts)
     if args.misses:
-        print("\n".join(["", *report.misses]))
+        print("\n".join(["", *report.misses, *fresh_tune.misses]))
     return 0
 
 
