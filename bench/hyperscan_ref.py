@@ -116,12 +116,12 @@ class HyperscanMatcher:
         self._specs = list(specs)
         covered = []
         for index, spec in enumerate(specs):
-            if all(supported[e] for e in self._all(spec)):
+            if not spec.keep_if and all(supported[e] for e in self._all(spec)):
                 covered.append(spec.id)
             else:
                 self.build.rules_left_out.append(spec.id)
             tagged = [(e, False) for e in spec.expressions(keyword_hyperscan)]
-            tagged += [(e, True) for e in spec.unless]
+            tagged += [(e, True) for e in (*spec.unless, *spec.pack_unless)]
             for expression, is_unless in tagged:
                 if supported[expression]:
                     expressions.append(expression)
@@ -132,7 +132,7 @@ class HyperscanMatcher:
 
     @staticmethod
     def _all(spec: RuleSpec) -> tuple[str, ...]:
-        return (*spec.expressions(keyword_hyperscan), *spec.unless)
+        return (*spec.expressions(keyword_hyperscan), *spec.unless, *spec.pack_unless)
 
     def _trials(self, expressions: list[str]) -> dict[str, bool]:
         started = time.perf_counter()

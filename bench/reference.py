@@ -34,6 +34,8 @@ class RuleSpec:
     patterns: tuple[str, ...]  # folded patterns
     unless: tuple[str, ...]
     keywords: tuple[str, ...]  # normalised keyword literals
+    keep_if: tuple[str, ...] = ()  # when one matches, `unless` is ignored
+    pack_unless: tuple[str, ...] = ()  # cancels the rule whatever `keep_if` says
 
     def applies_to(self, direction: str) -> bool:
         return self.direction in ("any", direction)
@@ -66,13 +68,18 @@ def rule_specs(engine: Engine) -> list[RuleSpec]:
                     patterns=tuple(fold_pattern(p) for p in rule.patterns),
                     unless=tuple(fold_pattern(p) for p in rule.unless),
                     keywords=keywords,
+                    keep_if=tuple(fold_pattern(p) for p in rule.keep_if),
+                    pack_unless=tuple(fold_pattern(p) for p in rule.pack_unless),
                 )
             )
     return specs
 
 
 def pattern_count(specs: Sequence[RuleSpec]) -> int:
-    return sum(len(s.patterns) + len(s.keywords) + len(s.unless) for s in specs)
+    return sum(
+        len(s.patterns) + len(s.keywords) + len(s.unless) + len(s.keep_if) + len(s.pack_unless)
+        for s in specs
+    )
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,15 @@ class _Compiled:
     id: str
     patterns: tuple[Any, ...]
     unless: tuple[Any, ...]
+    keep_if: tuple[Any, ...]
+    pack_unless: tuple[Any, ...]
+
+    def cancelled(self, text: str) -> bool:
+        if any(u.search(text) for u in self.pack_unless):
+            return True
+        return any(u.search(text) for u in self.unless) and not any(
+            k.search(text) for k in self.keep_if
+        )
 
 
 def _first_nonempty(pattern: Any, text: str) -> bool:
@@ -105,6 +121,8 @@ class NaiveMatcher:
                     spec.id,
                     tuple(module.compile(p) for p in spec.expressions(keyword_regex)),
                     tuple(module.compile(p) for p in spec.unless),
+                    tuple(module.compile(p) for p in spec.keep_if),
+                    tuple(module.compile(p) for p in spec.pack_unless),
                 )
             except (re.error, regex.error):
                 self.skipped.append(spec.id)
@@ -118,9 +136,7 @@ class NaiveMatcher:
     def fires(self, text: str, direction: str) -> frozenset[str]:
         fired = []
         for rule in self._rules[direction]:
-            if any(_first_nonempty(p, text) for p in rule.patterns) and not any(
-                u.search(text) for u in rule.unless
-            ):
+            if any(_first_nonempty(p, text) for p in rule.patterns) and not rule.cancelled(text):
                 fired.append(rule.id)
         return frozenset(fired)
 

@@ -68,7 +68,7 @@ def child_startup() -> dict[str, Any]:
 
 
 def compile_all(engine: Any) -> int:
-    """Compile every pattern and `unless` the engine could run (it compiles them on first use)."""
+    """Compile every regex the engine could run (it compiles them on first use)."""
     from engine.normalize import fold_pattern
     from engine.pattern_cache import compile_pattern
 
@@ -76,7 +76,7 @@ def compile_all(engine: Any) -> int:
         fold_pattern(p)
         for pack in engine.data.packs
         for rule in pack.rules
-        for p in (*rule.patterns, *rule.unless)
+        for p in (*rule.patterns, *rule.unless, *rule.keep_if, *rule.pack_unless)
     }
     for pattern in folded:
         compile_pattern(pattern)

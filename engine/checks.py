@@ -89,6 +89,7 @@ def lint(engine: Engine) -> list[Problem]:
             ("patterns", rule.patterns),
             ("unless", rule.unless),
             ("unless_accented", rule.unless_accented),
+            ("keep_if", rule.keep_if),
         ):
             for pattern in patterns:
                 problems.extend(_pattern_problems(rule, key, pattern))

@@ -54,6 +54,8 @@ class _CompiledRule:
     patterns: tuple[str, ...]  # folded pattern strings, compiled on first use
     unless: tuple[str, ...]
     unless_accented: tuple[str, ...]
+    keep_if: tuple[str, ...]
+    pack_unless: tuple[str, ...]
     keywords: tuple[str, ...]
     languages: frozenset[str]
 
@@ -74,6 +76,8 @@ class Matcher:
                 patterns=tuple(fold_pattern(p) for p in rule.patterns),
                 unless=tuple(fold_pattern(p) for p in rule.unless),
                 unless_accented=rule.unless_accented,
+                keep_if=tuple(fold_pattern(p) for p in rule.keep_if),
+                pack_unless=tuple(fold_pattern(p) for p in rule.pack_unless),
                 keywords=tuple(normalize(k, lexicon).text for k in rule.keywords),
                 languages=frozenset(rule.languages),
             )
@@ -184,12 +188,14 @@ class Matcher:
             compiled = self._rules[r]
             if not found or compiled.skipped(direction, foreign):
                 continue
-            if _cancelled(compiled, compiled.unless, text, deadline, stats):
+            if _cancelled(compiled, compiled.pack_unless, text, deadline, stats):
                 continue
-            if compiled.unless_accented:
+            excused = _cancelled(compiled, compiled.unless, text, deadline, stats)
+            if not excused and compiled.unless_accented:
                 accented = accented if accented is not None else accented_view(norm)
-                if _cancelled(compiled, compiled.unless_accented, accented, deadline, stats):
-                    continue
+                excused = _cancelled(compiled, compiled.unless_accented, accented, deadline, stats)
+            if excused and not _red_flag(compiled, text, deadline, stats):
+                continue
             hits.append(RuleHit(compiled.rule, _merge(found)))
         return hits
 
@@ -263,6 +269,18 @@ def _cancelled(
         except TimeoutError:
             stats.timed_out.append(compiled.rule.id)
             return True  # an exception we could not evaluate: stay quiet rather than guess
+    return False
+
+
+def _red_flag(compiled: _CompiledRule, text: str, deadline: float, stats: MatchStats) -> bool:
+    """Whether a `keep_if` pattern matches: the rule fires although its `unless` matched."""
+    for pattern in compiled.keep_if:
+        try:
+            if compile_pattern(pattern).search(text, timeout=_remaining(deadline)):
+                return True
+        except TimeoutError:
+            stats.timed_out.append(compiled.rule.id)
+            return False  # not evaluated: the `unless` stands
     return False
 
 

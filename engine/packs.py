@@ -31,6 +31,7 @@ RULE_FIELDS = {
     "patterns",
     "unless",
     "unless_accented",
+    "keep_if",
     "advice",
     "examples",
 }
@@ -65,6 +66,8 @@ class Rule:
     line: int | None
     languages: tuple[str, ...] = ()  # the pack's; empty: any language
     unless_accented: tuple[str, ...] = ()  # `unless` on the accented view (normalize.accented_view)
+    keep_if: tuple[str, ...] = ()  # red flags: when one matches, the rule ignores its own `unless`
+    pack_unless: tuple[str, ...] = ()  # the pack header's `unless`: cancels whatever `keep_if` says
 
     def applies_to(self, direction: str) -> bool:
         return self.direction == "any" or self.direction == direction
@@ -209,7 +212,7 @@ def _load_pack(group: list[Path], advice: frozenset[str], problems: list[Problem
         _collect_rules(path, data, raw_rules, problems, header_allowed=False)
 
     rules = [
-        replace(rule, unless=rule.unless + tuple(pack_unless))
+        replace(rule, pack_unless=tuple(pack_unless))
         for path, raw, line in raw_rules
         if (rule := _rule(name, tuple(languages), path, raw, line, advice, problems))
     ]
@@ -303,7 +306,7 @@ def _rule(
         bad(f"direction must be one of {', '.join(RULE_DIRECTIONS)}")
 
     fields: dict[str, list[str]] = {}
-    for key in ("keywords", "patterns", "unless", "unless_accented", "advice"):
+    for key in ("keywords", "patterns", "unless", "unless_accented", "keep_if", "advice"):
         values = _strings(raw.get(key))
         if values is None:
             bad(f"`{key}` must be a list of strings")
@@ -311,7 +314,7 @@ def _rule(
         fields[key] = values
     if not fields["keywords"] and not fields["patterns"]:
         bad("empty rule: no keywords and no patterns")
-    for key in ("patterns", "unless", "unless_accented"):
+    for key in ("patterns", "unless", "unless_accented", "keep_if"):
         for pattern in fields[key]:
             error = regex_error(pattern, accented=key == "unless_accented")
             if error:
@@ -346,6 +349,7 @@ def _rule(
         line=line,
         languages=languages,
         unless_accented=tuple(unicodedata.normalize("NFC", p) for p in fields["unless_accented"]),
+        keep_if=tuple(fields["keep_if"]),
     )
 
 

@@ -145,3 +145,43 @@ def test_a_pack_level_unless_cancels_every_rule_of_the_pack(tmp_path: Path) -> N
     path.write_text("pack: solo\nversion: 2\nunless: ['(open']\nrules:\n" + GOOD_RULE, "utf-8")
     (problem,) = problems_of(path)
     assert "bad regex in `unless`" in problem
+
+
+KEPT_RULE = """\
+  - id: secrecy.en.keep-secret
+    category: secrecy
+    severity: high
+    patterns: ['\\bour (?:little )?secret\\b']
+    unless: ['\\bsurprise\\b']
+    keep_if: ['\\bdont tell (?:your )?(?:mom|dad|parents)\\b']
+    advice: [no_secrets]
+    examples:
+      match: ["this is our secret"]
+      no_match: ["no secrets here"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("this is our secret", True),
+        ("the party is a surprise, our secret ok", False),  # `unless` excuses it
+        ("a surprise for you, our secret, dont tell your mom", True),  # a red flag overrides it
+        ("scam alert: a surprise, our secret, dont tell your mom", False),  # the pack's does not
+    ],
+)
+def test_keep_if_overrides_the_rules_own_unless_but_not_the_packs(
+    tmp_path: Path, text: str, fires: bool
+) -> None:
+    path = tmp_path / "solo.yaml"
+    path.write_text(
+        "pack: solo\nversion: 2\nunless: ['\\bscam alert\\b']\nrules:\n" + KEPT_RULE,
+        encoding="utf-8",
+    )
+    assert bool(Engine.load([path]).scan(text)) is fires
+
+
+def test_a_bad_keep_if_regex_names_the_rule(tmp_path: Path) -> None:
+    folder = write_pack(tmp_path / "p", KEPT_RULE.replace("(?:mom|dad|parents)", "(mom"))
+    (problem,) = problems_of(folder)
+    assert "secrecy.en.keep-secret" in problem and "bad regex in `keep_if`" in problem
