@@ -116,16 +116,15 @@ class HyperscanMatcher:
         self._specs = list(specs)
         covered = []
         for index, spec in enumerate(specs):
-            if not spec.keep_if and all(supported[e] for e in self._all(spec)):
-                covered.append(spec.id)
-            else:
+            if spec.keep_if or not all(supported[e] for e in self._all(spec)):
                 self.build.rules_left_out.append(spec.id)
+                continue  # its expressions would only make the database bigger
+            covered.append(spec.id)
             tagged = [(e, False) for e in spec.expressions(keyword_hyperscan)]
             tagged += [(e, True) for e in (*spec.unless, *spec.pack_unless)]
             for expression, is_unless in tagged:
-                if supported[expression]:
-                    expressions.append(expression)
-                    self._kinds.append((index, is_unless))
+                expressions.append(expression)
+                self._kinds.append((index, is_unless))
         self.build.expressions = len(expressions)
         self.rules = frozenset(covered)
         self._db = self._database(expressions) if expressions else None
