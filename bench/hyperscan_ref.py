@@ -116,7 +116,7 @@ class HyperscanMatcher:
         self._specs = list(specs)
         covered = []
         for index, spec in enumerate(specs):
-            if spec.keep_if or not all(supported[e] for e in self._all(spec)):
+            if spec.keep_if or spec.accented or not all(supported[e] for e in self._all(spec)):
                 self.build.rules_left_out.append(spec.id)
                 continue  # its expressions would only make the database bigger
             covered.append(spec.id)

@@ -36,6 +36,7 @@ class RuleSpec:
     keywords: tuple[str, ...]  # normalised keyword literals
     keep_if: tuple[str, ...] = ()  # when one matches, `unless` is ignored
     pack_unless: tuple[str, ...] = ()  # cancels the rule whatever `keep_if` says
+    accented: bool = False  # has `unless_accented` (needs the accented view): run, not compared
 
     def applies_to(self, direction: str) -> bool:
         return self.direction in ("any", direction)
@@ -70,6 +71,7 @@ def rule_specs(engine: Engine) -> list[RuleSpec]:
                     keywords=keywords,
                     keep_if=tuple(fold_pattern(p) for p in rule.keep_if),
                     pack_unless=tuple(fold_pattern(p) for p in rule.pack_unless),
+                    accented=bool(rule.unless_accented),
                 )
             )
     return specs
@@ -131,7 +133,7 @@ class NaiveMatcher:
                 if spec.applies_to(direction):
                     rules.append(compiled)
         self._rules = by_direction
-        self.rules = frozenset(s.id for s in specs) - set(self.skipped)
+        self.rules = frozenset(s.id for s in specs if not s.accented) - set(self.skipped)
 
     def fires(self, text: str, direction: str) -> frozenset[str]:
         fired = []
