@@ -72,6 +72,7 @@ def lint(engine: Engine) -> list[Problem]:
     problems: list[Problem] = []
     lexicon = engine.data.lexicon
     rewritten = _always_rewritten(lexicon)
+    linted_headers: set[str] = set()  # a pack header's `unless` is linted once, with its first rule
     for rule in _rules(engine):
         if len(rule.match_examples) < MIN_EXAMPLES or len(rule.no_match_examples) < MIN_EXAMPLES:
             problems.append(
@@ -90,10 +91,12 @@ def lint(engine: Engine) -> list[Problem]:
             ("unless", rule.unless),
             ("unless_accented", rule.unless_accented),
             ("keep_if", rule.keep_if),
+            ("unless (pack header)", () if rule.pack in linted_headers else rule.pack_unless),
         ):
             for pattern in patterns:
                 problems.extend(_pattern_problems(rule, key, pattern))
                 problems.extend(_rewritten_words(rule, key, pattern, rewritten))
+        linted_headers.add(rule.pack)
     return problems
 
 

@@ -184,17 +184,27 @@ class Matcher:
                 stats.timed_out.append(compiled.rule.id)
         hits: list[RuleHit] = []
         accented: str | None = None  # the accented view, built once if a rule asks for it
+        pack_cancelled: dict[str, bool] = {}  # the pack header's `unless`, read once per pack
         for r, found in spans.items():
             compiled = self._rules[r]
             if not found or compiled.skipped(direction, foreign):
                 continue
-            if _cancelled(compiled, compiled.pack_unless, text, deadline, stats):
+            pack = compiled.rule.pack
+            if pack not in pack_cancelled:
+                pack_cancelled[pack] = _any_match(
+                    compiled, compiled.pack_unless, text, deadline, stats, on_timeout=True
+                )
+            if pack_cancelled[pack]:
                 continue
-            excused = _cancelled(compiled, compiled.unless, text, deadline, stats)
+            excused = _any_match(compiled, compiled.unless, text, deadline, stats, on_timeout=True)
             if not excused and compiled.unless_accented:
                 accented = accented if accented is not None else accented_view(norm)
-                excused = _cancelled(compiled, compiled.unless_accented, accented, deadline, stats)
-            if excused and not _red_flag(compiled, text, deadline, stats):
+                excused = _any_match(
+                    compiled, compiled.unless_accented, accented, deadline, stats, on_timeout=True
+                )
+            if excused and not _any_match(
+                compiled, compiled.keep_if, text, deadline, stats, on_timeout=False
+            ):
                 continue
             hits.append(RuleHit(compiled.rule, _merge(found)))
         return hits
@@ -255,32 +265,24 @@ class _ClauseBits:
         return out
 
 
-def _cancelled(
+def _any_match(
     compiled: _CompiledRule,
-    unless: tuple[str, ...],
+    patterns: tuple[str, ...],
     view: str,
     deadline: float,
     stats: MatchStats,
+    on_timeout: bool,
 ) -> bool:
-    for pattern in unless:
+    """Whether one of `patterns` matches `view`. A pattern that times out is recorded and counts
+    as `on_timeout`: True for an exception (stay quiet rather than guess), False for a `keep_if`
+    red flag (the exception stands)."""
+    for pattern in patterns:
         try:
             if compile_pattern(pattern).search(view, timeout=_remaining(deadline)):
                 return True
         except TimeoutError:
             stats.timed_out.append(compiled.rule.id)
-            return True  # an exception we could not evaluate: stay quiet rather than guess
-    return False
-
-
-def _red_flag(compiled: _CompiledRule, text: str, deadline: float, stats: MatchStats) -> bool:
-    """Whether a `keep_if` pattern matches: the rule fires although its `unless` matched."""
-    for pattern in compiled.keep_if:
-        try:
-            if compile_pattern(pattern).search(text, timeout=_remaining(deadline)):
-                return True
-        except TimeoutError:
-            stats.timed_out.append(compiled.rule.id)
-            return False  # not evaluated: the `unless` stands
+            return on_timeout
     return False
 
 

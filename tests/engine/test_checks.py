@@ -82,3 +82,21 @@ def test_rules_test_reports_examples_that_fail(tmp_path: Path) -> None:
         (9, "match example not matched"),
         (10, "no_match example flagged by this rule"),
     ]
+
+
+def test_lint_reads_a_pack_header_unless_once(tmp_path: Path) -> None:
+    pack = tmp_path / "pack.yaml"
+    rule = "  - id: secrecy.en.{n}\n    category: secrecy\n    severity: low\n"
+    body = "    patterns: ['\\bkeep\\s+it\\b']\n" + EXAMPLES
+    pack.write_text(
+        "pack: fixture\nversion: 1\nunless: ['(?:a+)+b\\bnews']\nrules:\n"
+        + rule.format(n="one")
+        + body
+        + rule.format(n="two")
+        + body,
+        encoding="utf-8",
+    )
+    (problem,) = lint(Engine.load([pack]))
+    assert (
+        "`unless (pack header)`" in problem.message and "nests unbounded repeats" in problem.message
+    )
