@@ -40,11 +40,12 @@ REASONS = (
     "private_call",
     "ip_host",
     "shortener",
+    "ip_logger",
     "punycode",
     "free_host_lure",
     "anonymous_host",
 )
-LIST_CHECKS = ("known_scam", "shortener")
+LIST_CHECKS = ("known_scam", "shortener", "ip_logger")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 FILES = (
     "checks.yaml",
@@ -79,6 +80,7 @@ class LinkData:
     brands: BrandBook
     known_scam: DomainList
     shorteners: DomainList
+    ip_loggers: DomainList
     shortener_exempt: frozenset[str]
     risky_extensions: frozenset[str]
     redirectors: tuple[Redirector, ...]
@@ -108,6 +110,7 @@ def load_link_data(directory: Path, lexicon: Lexicon) -> LinkData:
         brands=read_brand_book(reader, docs[BRANDS], docs[DISGUISES], lexicon.homoglyphs),
         known_scam=lists_loaded.get("known_scam", DomainList(frozenset())),
         shorteners=lists_loaded.get("shortener", DomainList(frozenset())),
+        ip_loggers=lists_loaded.get("ip_logger", DomainList(frozenset())),
         shortener_exempt=frozenset(
             h.lower()
             for h in reader.grouped_strings("shorteners.yaml", docs["shorteners.yaml"], "exempt")

@@ -2,9 +2,9 @@
 
 Checks (each a reason id; severity, category and advice come from rules/links/checks.yaml):
 known_scam, lookalike, mixed_script, userinfo, risky_download, group_invite, private_call,
-free_host_lure, anonymous_host, ip_host, shortener, punycode. Popular hosts alone are never a
-finding: t.me/someone, wa.me/<phone>, zoom.us/w/..., a bare "bit.ly" mention, https://google.com
-are clean.
+free_host_lure, anonymous_host, ip_host, shortener, ip_logger, punycode. Popular hosts alone are
+never a finding: t.me/someone, wa.me/<phone>, zoom.us/w/..., a bare "bit.ly" mention,
+https://google.com are clean.
 """
 
 from __future__ import annotations
@@ -135,6 +135,8 @@ class LinkAnalyzer:
         found.extend(self.data.shapes.reasons(parts))
         if self._is_shortener(parts):
             found.append("shortener")
+        if parts.has_path and self.data.ip_loggers.match_host(parts.bare_host) is not None:
+            found.append("ip_logger")
         if self._is_risky_download(parts):
             found.append("risky_download")
         if depth < MAX_UNWRAP:

@@ -427,6 +427,15 @@ def test_shipped_blocklist_is_used(analyzer: LinkAnalyzer) -> None:
     assert isinstance(reasons, list) and "known_scam" in reasons
 
 
+def test_ip_logger_links_are_named_but_a_bare_mention_is_not(analyzer: LinkAnalyzer) -> None:
+    for url in ("https://grabify.link/ABC123", "http://noodshare.pics/x7Qp", "2no.co/1abcd"):
+        reasons = analyzer.check_url(url).to_json()["reasons"]
+        assert isinstance(reasons, list) and "ip_logger" in reasons, url
+    assert not analyzer.check_url("https://grabify.link").flagged  # the service's home page
+    (finding,) = analyzer.findings("look at this pic of u lol https://myprivate.pics/Q1w2")
+    assert (finding.rule, finding.category) == ("link.ip_logger", "suspicious_link")
+
+
 # --- data loading -------------------------------------------------------------------------------
 
 
