@@ -4,7 +4,10 @@ A rule catches the move it was written for, but one message often makes several 
 who also orders secrecy and threatens arrest). A linear model over the message's words and word
 pairs, trained on every rule's own examples (`notalone rules train`, `engine.training`), names
 the categories it is sure of. The engine only asks it about messages a rule already flagged, so
-it never raises an alarm on its own and everyday chat stays quiet.
+it never raises an alarm on its own and everyday chat stays quiet. It can also lower one: a rule's
+finding in a category the model is sure is absent (below `veto`) is dropped, because a regex that
+fires on a look-alike ("my mum said never send photos to strangers") is the commonest false alarm.
+Link checks are never dropped.
 
 The model is data (`rules/model/classifier.json`); reading it needs only the standard library,
 and it is read on first use, not at start-up.
@@ -25,7 +28,7 @@ from pathlib import Path
 from .errors import Problem, RulesError
 from .model import CATEGORIES, Finding
 
-FORMAT = 1
+FORMAT = 2
 MODEL_RULE = "model."  # findings the model adds are "model.<category>"
 
 
@@ -53,6 +56,8 @@ class Classifier:
     idf: tuple[float, ...]
     models: Mapping[str, CategoryModel]
     threshold: float  # probability from which a category counts
+    veto: float  # below this probability a rule's finding in the category is dropped
+    known_rules: frozenset[str]  # rules whose examples it learnt: only their findings are dropped
 
     def probabilities(self, text: str) -> dict[str, float]:
         """Probability per category for a NORMALISED text."""
@@ -63,10 +68,16 @@ class Classifier:
             out[category] = 1.0 / (1.0 + math.exp(-score))
         return out
 
-    def categories(self, text: str) -> list[str]:
+    def sure_of(self, probabilities: Mapping[str, float]) -> list[str]:
         """Categories at or above the threshold, most likely first."""
-        ranked = sorted(self.probabilities(text).items(), key=lambda kv: -kv[1])
+        ranked = sorted(probabilities.items(), key=lambda kv: -kv[1])
         return [category for category, p in ranked if p >= self.threshold]
+
+    def vetoes(self, finding: Finding, probabilities: Mapping[str, float]) -> bool:
+        """Whether the model is sure enough that a rule's finding is wrong. A rule added since the
+        model was trained is never overruled: the model has not seen what it is for."""
+        p = probabilities.get(finding.category)
+        return p is not None and p < self.veto and finding.rule in self.known_rules
 
     def _features(self, text: str) -> dict[int, float]:
         """Sublinear TF-IDF of words and word pairs, L2-normalised (as the trainer's vectoriser)."""
@@ -95,6 +106,8 @@ def load_classifier(path: Path) -> Classifier:
             for category, spec in raw["categories"].items()
         }
         threshold = float(raw["threshold"])
+        veto = float(raw["veto"])
+        known_rules = frozenset(str(r) for r in raw["rules"])
         unknown = sorted(set(models) - set(CATEGORIES))
         if unknown:
             raise ValueError(f"unknown categories {unknown}")
@@ -104,4 +117,4 @@ def load_classifier(path: Path) -> Classifier:
             raise ValueError("vocabulary, idf and weights differ in length")
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise RulesError([Problem(str(path), None, None, f"bad classifier model: {exc}")]) from exc
-    return Classifier(vocabulary, idf, models, threshold)
+    return Classifier(vocabulary, idf, models, threshold, veto, known_rules)

@@ -70,10 +70,11 @@ class RuleData:
     classifier: Classifier | None = None  # with the bundled packs only: it learnt their examples
 
 
-def load_rule_data(pack_paths: Sequence[Path] | None = None) -> RuleData:
+def load_rule_data(pack_paths: Sequence[Path] | None = None, model: bool = True) -> RuleData:
     """Bundled support data plus packs from `pack_paths` (the bundled packs when None).
 
     Every part is loaded even when an earlier one fails, so one RulesError lists every problem.
+    `model=False` leaves the classifier out (training replaces it, so it need not be readable).
     """
     root = bundled_rules_dir()
     problems: list[Problem] = []
@@ -92,9 +93,11 @@ def load_rule_data(pack_paths: Sequence[Path] | None = None) -> RuleData:
     conversation = attempt(lambda: load_conversation_rules(root / "combos.yaml"))
     paths = list(pack_paths) if pack_paths else [root / "packs"]
     packs = attempt(lambda: load_packs(paths, advice.keys() if advice else frozenset()))
-    model = root / "model" / "classifier.json"
+    model_file = root / "model" / "classifier.json"
     classifier = (
-        attempt(lambda: load_classifier(model)) if not pack_paths and model.exists() else None
+        attempt(lambda: load_classifier(model_file))
+        if model and not pack_paths and model_file.exists()
+        else None
     )
     if problems:
         raise RulesError(problems)
@@ -127,8 +130,8 @@ class Engine:
         self._cache_lock = threading.Lock()
 
     @classmethod
-    def load(cls, pack_paths: Sequence[Path] | None = None) -> Engine:
-        engine = cls(load_rule_data(pack_paths))
+    def load(cls, pack_paths: Sequence[Path] | None = None, model: bool = True) -> Engine:
+        engine = cls(load_rule_data(pack_paths, model))
         pattern_cache.save()  # facts learnt about new patterns make the next start-up quick
         return engine
 
@@ -169,7 +172,10 @@ class Engine:
         stats: MatchStats | None = None,
         prefilter: bool = True,
         budget_seconds: float = MESSAGE_BUDGET_SECONDS,
+        model: bool = True,
     ) -> tuple[Finding, ...]:
+        """`model=False` gives the rules' and link checks' findings alone (what rule examples test
+        and what the classifier learns from)."""
         norm = normalize(text, self.data.lexicon)
         hits = self.matcher.match(norm, direction, budget_seconds, stats, prefilter)
         findings: list[Finding] = []
@@ -180,26 +186,37 @@ class Engine:
                 findings.append(
                     Finding(rule.id, rule.category, rule.severity, o_start, o_end, rule.advice)
                 )
+        classifier = self.data.classifier if model else None
+        if hits and classifier is not None:
+            findings = self._second_opinion(classifier, norm.text, findings, len(text))
         if direction == "in":
-            findings.extend(self.data.links.findings(text, None if hits else norm.text))
-        if hits and self.data.classifier is not None:
-            findings.extend(self._model_findings(norm.text, {f.category for f in findings}, text))
+            links = self.data.links.findings(text, None if findings else norm.text)
+            linked = {f.category for f in links}
+            findings = [f for f in findings if not (from_model(f) and f.category in linked)]
+            findings.extend(links)
         return tuple(sorted(set(findings), key=lambda f: (f.start, f.end, f.rule, f.category)))
 
-    def _model_findings(self, normalised: str, found: set[str], text: str) -> list[Finding]:
-        """Categories the model is sure of that no rule named; low, over the whole message."""
-        classifier = self.data.classifier
-        assert classifier is not None
-        return [
+    @staticmethod
+    def _second_opinion(
+        classifier: Classifier, normalised: str, rule_findings: list[Finding], length: int
+    ) -> list[Finding]:
+        """The rules' findings less those the model is sure are wrong, plus the categories it is
+        sure of that no rule named (low, over the whole message), if any finding is left."""
+        probabilities = classifier.probabilities(normalised)
+        kept = [f for f in rule_findings if not classifier.vetoes(f, probabilities)]
+        if not kept:
+            return []
+        found = {f.category for f in kept}
+        return kept + [
             Finding(
                 f"{MODEL_RULE}{category}",
                 category,
                 Severity.LOW,
                 0,
-                len(text),
+                length,
                 classifier.models[category].advice,
             )
-            for category in classifier.categories(normalised)
+            for category in classifier.sure_of(probabilities)
             if category not in found
         ]
 

@@ -48,9 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-def _load(paths: Sequence[Path] | None) -> Engine | None:
+def _load(paths: Sequence[Path] | None, model: bool = True) -> Engine | None:
     try:
-        return Engine.load(paths)
+        return Engine.load(paths, model)
     except RulesError as exc:
         _report(exc.problems)
         print(f"{len(exc.problems)} problem(s) in the rules; nothing loaded.", file=sys.stderr)
@@ -100,7 +100,7 @@ def _scan(args: argparse.Namespace) -> int:
 
 
 def _rules(args: argparse.Namespace) -> int:
-    engine = _load(args.dirs or None)
+    engine = _load(args.dirs or None, model=args.action != "train")
     if engine is None:
         return 1
     rule_count = sum(len(p.rules) for p in engine.data.packs)

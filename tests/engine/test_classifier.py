@@ -1,7 +1,9 @@
-"""The classifier: reads scikit-learn's model exactly, and only speaks where a rule already did."""
+"""The classifier: reads scikit-learn's model exactly, only speaks where a rule already did, and
+can clear a rule's finding it is sure is wrong (never a link's)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import pytest
 
 from engine.classifier import MODEL_RULE, load_classifier
 from engine.engine import Engine
-from engine.errors import RulesError
+from engine.errors import Problem, RulesError
 from engine.model import Finding
 
 REPO = Path(__file__).resolve().parents[2]
@@ -84,6 +86,39 @@ def test_the_model_only_adds_categories_to_messages_a_rule_flagged() -> None:
     assert added  # and it does add something somewhere
 
 
+def test_a_rule_finding_the_model_rules_out_goes_unless_the_rule_is_new_to_it() -> None:
+    engine = Engine.load()
+    classifier = engine.data.classifier
+    assert classifier is not None
+
+    def with_veto(veto: float, known: frozenset[str] = classifier.known_rules) -> Engine:
+        changed = dataclasses.replace(classifier, veto=veto, known_rules=known)
+        return Engine(dataclasses.replace(engine.data, classifier=changed))
+
+    text = "dont tell your mom about us, join https://t.me/+AbCdEf12345 tonight"
+    rules_alone = engine.scan_uncached(text, model=False)
+    assert {"secrecy", "suspicious_link"} <= {f.category for f in rules_alone}
+    assert _rule_findings(with_veto(0.0).scan(text)) >= {f.category for f in rules_alone}
+    cleared = with_veto(1.01).scan(text)  # a model sure that no category is there
+    assert cleared and all(f.rule.startswith("link.") for f in cleared)
+    kept = with_veto(1.01, frozenset()).scan(text)  # ... but that has not seen these rules
+    assert {f.rule for f in rules_alone} <= {f.rule for f in kept}
+    # the bundled model agrees with the rules here
+    assert {"secrecy", "suspicious_link"} <= _rule_findings(engine.scan(text))
+
+
+def test_training_does_not_need_a_readable_old_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.engine as engine_module
+
+    def broken(path: Path) -> None:
+        raise RulesError([Problem(str(path), None, None, "bad classifier model: test")])
+
+    monkeypatch.setattr(engine_module, "load_classifier", broken)
+    with pytest.raises(RulesError):
+        Engine.load()
+    assert Engine.load(model=False).data.classifier is None
+
+
 def test_custom_packs_run_without_the_bundled_model(tmp_path: Path) -> None:
     pack = tmp_path / "pack.yaml"
     pack.write_text(
@@ -100,8 +135,10 @@ def test_custom_packs_run_without_the_bundled_model(tmp_path: Path) -> None:
     [
         "{not json",
         '{"format": 99}',
-        '{"format": 1, "threshold": 0.8, "vocabulary": ["a"], "idf": [], "categories": {}}',
-        '{"format": 1, "threshold": 0.8, "vocabulary": [], "idf": [],'
+        '{"format": 2, "threshold": 0.8, "veto": 0.2, "vocabulary": ["a"], "idf": [],'
+        ' "categories": {}, "rules": []}',
+        '{"format": 2, "threshold": 0.8, "vocabulary": [], "idf": [], "categories": {}}',
+        '{"format": 2, "threshold": 0.8, "veto": 0.2, "vocabulary": [], "idf": [], "rules": [],'
         ' "categories": {"nope": {"intercept": 0, "weights": [], "advice": []}}}',
     ],
 )
