@@ -8,8 +8,9 @@ from harness import Browser, ServerProcess, locale_messages, open_site, set_lang
 pytestmark = pytest.mark.e2e
 
 RISKY = "keep this a secret from your parents ok, they would never understand us"
-# the same request in other words and punctuation: not a cache hit, the same rules
-SIMILAR = "keep this a secret from your parents okay? they would never understand us"
+# the same words in other case and punctuation: not a cache hit, the same rules, and the same
+# words for the classifier, so its veto treats both alike
+SIMILAR = "Keep this a secret from your parents OK. They would never understand us"
 
 
 def test_not_a_problem_hides_warning_and_reaches_feedback(
