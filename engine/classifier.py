@@ -9,18 +9,20 @@ finding in a category the model is sure is absent (below `veto`) is dropped, bec
 fires on a look-alike ("my mum said never send photos to strangers") is the commonest false alarm.
 Link checks are never dropped.
 
-The model is data (`rules/model/classifier.json`); reading it needs only the standard library,
-and it is read on first use, not at start-up.
+The model is data (`rules/model/classifier.json`); reading it needs only the standard library.
+It is read with the packs at load; its numbers are packed float32 so that costs little.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import re
+import sys
 from array import array
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -28,7 +30,7 @@ from pathlib import Path
 from .errors import Problem, RulesError
 from .model import CATEGORIES, Finding
 
-FORMAT = 2
+FORMAT = 3  # 3: idf and weights are packed float32 (`pack_floats`), not lists of decimals
 MODEL_RULE = "model."  # findings the model adds are "model.<category>"
 
 
@@ -44,7 +46,7 @@ _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 @dataclass(frozen=True)
 class CategoryModel:
     intercept: float
-    weights: array[float]  # one per vocabulary entry (an array: 8 bytes each, not a float object)
+    weights: array[float]  # one float32 per vocabulary entry (4 bytes each, not a float object)
     advice: tuple[str, ...]  # what the teen is told when only the model names the category
 
 
@@ -53,7 +55,7 @@ class Classifier:
     """Word and word-pair TF-IDF features, one logistic model per category."""
 
     vocabulary: Mapping[str, int]
-    idf: tuple[float, ...]
+    idf: array[float]  # float32, as stored
     models: Mapping[str, CategoryModel]
     threshold: float  # probability from which a category counts
     veto: float  # below this probability a rule's finding in the category is dropped
@@ -89,6 +91,25 @@ class Classifier:
         return {i: v / norm for i, v in values.items()} if norm else {}
 
 
+def pack_floats(values: Iterable[float]) -> str:
+    """Numbers as base64 of little-endian float32: a sixth of the parse time of decimal lists."""
+    packed = array("f", values)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return base64.b64encode(packed.tobytes()).decode("ascii")
+
+
+def unpack_floats(text: str) -> array[float]:
+    """The inverse of `pack_floats`; a malformed text raises ValueError."""
+    raw = base64.b64decode(text, validate=True)
+    if len(raw) % 4:
+        raise ValueError("packed floats are not a whole number of float32")
+    values = array("f", raw)
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values
+
+
 def load_classifier(path: Path) -> Classifier:
     """Read a model file; a malformed one raises `RulesError` naming the file."""
     try:
@@ -96,11 +117,11 @@ def load_classifier(path: Path) -> Classifier:
         if raw.get("format") != FORMAT:
             raise ValueError(f"format {raw.get('format')!r}, expected {FORMAT}")
         vocabulary = {gram: i for i, gram in enumerate(raw["vocabulary"])}
-        idf = tuple(float(x) for x in raw["idf"])
+        idf = unpack_floats(raw["idf"])
         models = {
             category: CategoryModel(
                 float(spec["intercept"]),
-                array("d", spec["weights"]),
+                unpack_floats(spec["weights"]),
                 tuple(str(a) for a in spec["advice"]),
             )
             for category, spec in raw["categories"].items()

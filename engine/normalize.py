@@ -172,10 +172,13 @@ def accented_view(norm: NormalizedText) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=32768)
 def fold_pattern(pattern: str) -> str:
     """Fold a rule's regex or keyword like message text: NFKC, no diacritics, `đ` -> `d`.
 
     No casefold (it would turn `\\S` into `\\s`); escapes are ASCII so they pass untouched.
+    Memoised: validation and the matcher fold the same patterns, and pack-wide `unless`
+    patterns repeat on every rule of their pack.
     """
     folded = unicodedata.normalize("NFKC", pattern).translate(_diacritic_table())
     return str(_MARKS.sub("", folded))

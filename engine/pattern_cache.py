@@ -17,6 +17,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 import regex
@@ -40,53 +41,69 @@ def _cache_file() -> Path:
 
 
 class _Store:
+    """The cache file's entries as JSON values (read once, decoded only when asked for) plus the
+    facts this process has already decoded, by pattern text."""
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._facts: dict[str, PatternFacts] | None = None
+        self._entries: dict[str, Any] | None = None  # sha256 of pattern -> [error, [clause, ...]]
+        self._by_text: dict[str, PatternFacts] = {}
         self._dirty = False
 
-    def _loaded(self) -> dict[str, PatternFacts]:
-        if self._facts is None:
-            self._facts = {}
+    def _loaded(self) -> dict[str, Any]:
+        if self._entries is None:
             try:
                 raw = json.loads(_cache_file().read_text(encoding="utf-8"))
-                for key, (error, clauses) in raw.items():
-                    self._facts[key] = PatternFacts(error, tuple(frozenset(c) for c in clauses))
-            except (OSError, ValueError, TypeError):
-                pass
-        return self._facts
+                self._entries = raw if isinstance(raw, dict) else {}
+            except (OSError, ValueError):
+                self._entries = {}
+        return self._entries
 
     def forget(self) -> None:
         """Drop what this process knows, as a new process would start (cache dir may change)."""
         with self._lock:
-            self._facts, self._dirty = None, False
+            self._entries, self._by_text, self._dirty = None, {}, False
 
     def get(self, folded: str) -> PatternFacts:
+        known = self._by_text.get(folded)  # validation and the matcher ask for the same patterns
+        if known is not None:
+            return known
         key = hashlib.sha256(folded.encode()).hexdigest()
         with self._lock:
-            facts = self._loaded().get(key)
+            entry = self._loaded().get(key)
+        facts = _decoded(entry)
         if facts is None:
             facts = PatternFacts(_error(folded), required_clauses(folded))
             with self._lock:
-                self._loaded()[key] = facts
+                self._loaded()[key] = [facts.error, [sorted(c) for c in facts.clauses]]
                 self._dirty = True
+        self._by_text[folded] = facts
         return facts
 
     def save(self) -> None:
         """Write new facts (atomically); called once a whole load succeeded."""
         with self._lock:
-            if not self._dirty or self._facts is None:
+            if not self._dirty or self._entries is None:
                 return
-            data = {k: [f.error, [sorted(c) for c in f.clauses]] for k, f in self._facts.items()}
+            data = json.dumps(self._entries)
             self._dirty = False
         path = _cache_file()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             temp = path.with_suffix(f".{os.getpid()}.tmp")
-            temp.write_text(json.dumps(data), encoding="utf-8")
+            temp.write_text(data, encoding="utf-8")
             temp.replace(path)
         except OSError:
             pass
+
+
+def _decoded(entry: Any) -> PatternFacts | None:
+    """An entry of the cache file as facts; None when it is missing or not in the expected shape."""
+    try:
+        error, clauses = entry
+        return PatternFacts(error, tuple(frozenset(c) for c in clauses))
+    except (TypeError, ValueError):
+        return None
 
 
 def _error(folded: str) -> str | None:

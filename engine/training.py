@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .classifier import FORMAT
+from .classifier import FORMAT, pack_floats
 from .engine import Engine
 from .errors import Problem, RulesError
 from .model import CATEGORIES
@@ -148,7 +148,7 @@ def fit(
         model.fit(matrix, target)
         categories[category] = {
             "intercept": round(float(model.intercept_[0]), 6),
-            "weights": [round(float(w), 6) for w in model.coef_[0]],
+            "weights": pack_floats(model.coef_[0]),
             "advice": advice_of(category),
         }
     content = {
@@ -157,7 +157,7 @@ def fit(
         "veto": VETO,
         "rules": [],  # the rules whose findings it may drop: `train` names them
         "vocabulary": vocabulary,
-        "idf": [round(float(x), 6) for x in vectoriser.idf_],
+        "idf": pack_floats(vectoriser.idf_),
         "categories": categories,
     }
     return content, quality

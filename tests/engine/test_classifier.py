@@ -135,11 +135,17 @@ def test_custom_packs_run_without_the_bundled_model(tmp_path: Path) -> None:
     [
         "{not json",
         '{"format": 99}',
-        '{"format": 2, "threshold": 0.8, "veto": 0.2, "vocabulary": ["a"], "idf": [],'
+        '{"format": 3, "threshold": 0.8, "veto": 0.2, "vocabulary": ["a"], "idf": "",'
         ' "categories": {}, "rules": []}',
-        '{"format": 2, "threshold": 0.8, "vocabulary": [], "idf": [], "categories": {}}',
-        '{"format": 2, "threshold": 0.8, "veto": 0.2, "vocabulary": [], "idf": [], "rules": [],'
-        ' "categories": {"nope": {"intercept": 0, "weights": [], "advice": []}}}',
+        '{"format": 3, "threshold": 0.8, "vocabulary": [], "idf": "", "categories": {}}',
+        '{"format": 3, "threshold": 0.8, "veto": 0.2, "vocabulary": [], "idf": "", "rules": [],'
+        ' "categories": {"nope": {"intercept": 0, "weights": "", "advice": []}}}',
+        '{"format": 3, "threshold": 0.8, "veto": 0.2, "vocabulary": ["a"], "idf": "not base64!",'
+        ' "categories": {}, "rules": []}',
+        '{"format": 3, "threshold": 0.8, "veto": 0.2, "vocabulary": ["a"], "idf": "AAA=",'
+        ' "categories": {}, "rules": []}',
+        '{"format": 3, "threshold": 0.8, "veto": 0.2, "vocabulary": ["a"], "idf": [1.5],'
+        ' "categories": {}, "rules": []}',
     ],
 )
 def test_a_broken_model_file_is_named(tmp_path: Path, content: str) -> None:
