@@ -129,16 +129,21 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
     server = make_wsgi_server(app, sock, options.threads)
     write_runfile(options.data_dir, run)
     _configure_logging()
-    print(f"Not Alone server on http://{LOOPBACK}:{port}", file=out)
-    for pack in holder.engine.packs:
-        print(f"pack {pack.name} {pack.version} ({pack.rules} rules)", file=out)
-    print(f"Pairing code: {pairing.issue()} (valid 10 minutes, single use)", file=out, flush=True)
-    print("Press Ctrl-C to stop.", file=err, flush=True)
     watcher = Watcher(holder)
-    watcher.start()
-    if hasattr(signal, "SIGTERM") and threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _raise_interrupt)  # stop as cleanly as on Ctrl-C
+    if threading.current_thread() is threading.main_thread():
+        # Before the banner, so a Ctrl-C right after it counts. Python leaves SIGINT ignored when
+        # it started that way (a job started with `&` from a script): install it regardless.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        if hasattr(signal, "SIGTERM"):
+            signal.signal(signal.SIGTERM, _raise_interrupt)  # stop as cleanly as on Ctrl-C
     try:
+        print(f"Not Alone server on http://{LOOPBACK}:{port}", file=out)
+        for pack in holder.engine.packs:
+            print(f"pack {pack.name} {pack.version} ({pack.rules} rules)", file=out)
+        code = pairing.issue()
+        print(f"Pairing code: {code} (valid 10 minutes, single use)", file=out, flush=True)
+        print("Press Ctrl-C to stop.", file=err, flush=True)
+        watcher.start()
         server.run()
     except KeyboardInterrupt:
         pass

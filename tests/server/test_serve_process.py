@@ -240,6 +240,21 @@ def test_ctrl_c_stops_cleanly(served: Client) -> None:
         call(served.port, "GET", "/v1/health", timeout=2)
 
 
+@pytest.mark.skipif(os.name == "nt", reason="SIGINT to a child process is POSIX-only")
+def test_ctrl_c_stops_a_server_started_with_ctrl_c_ignored(tmp_path: Path) -> None:
+    # A job started with `&` from a script inherits SIGINT ignored, and Python then keeps it so.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        served = start_serve(tmp_path / "data")
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    try:
+        served.process.send_signal(signal.SIGINT)
+        assert served.process.wait(timeout=15) == 0
+    finally:
+        served.stop()
+
+
 SLOW_PACK = {
     "pack.yaml": """pack: slow-test
 version: 0.0.1
