@@ -104,6 +104,12 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 
 def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """Run until Ctrl-C / SIGTERM. Exit codes: 0 stopped cleanly, 2 could not start."""
+    if threading.current_thread() is threading.main_thread():
+        # Python leaves SIGINT ignored when it started that way (a job started with `&` from a
+        # script): "Press Ctrl-C to stop" must hold however the server was started.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        if hasattr(signal, "SIGTERM"):
+            signal.signal(signal.SIGTERM, _raise_interrupt)  # stop as cleanly as on Ctrl-C
     try:
         check_loopback(options.host)
         sock = bind_loopback(options.port)  # before loading rules: a busy port fails fast
@@ -121,22 +127,20 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
         for problem in error.problems:
             print(f"  {problem}", file=err)
         return 2
+    except KeyboardInterrupt:  # stopped while the packs were loading
+        sock.close()
+        print("Not Alone server stopped.", file=err, flush=True)
+        return 0
     port = int(sock.getsockname()[1])
     run = RunInfo(port=port, pid=os.getpid(), secret=secrets.token_urlsafe(32))
     pairing = PairingCodes()
     store = Store(options.data_dir)
     app = create_app(holder, store, pairing, Settings(port=port, admin_secret=run.secret))
     server = make_wsgi_server(app, sock, options.threads)
-    write_runfile(options.data_dir, run)
-    _configure_logging()
     watcher = Watcher(holder)
-    if threading.current_thread() is threading.main_thread():
-        # Before the banner, so a Ctrl-C right after it counts. Python leaves SIGINT ignored when
-        # it started that way (a job started with `&` from a script): install it regardless.
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        if hasattr(signal, "SIGTERM"):
-            signal.signal(signal.SIGTERM, _raise_interrupt)  # stop as cleanly as on Ctrl-C
     try:
+        write_runfile(options.data_dir, run)
+        _configure_logging()
         print(f"Not Alone server on http://{LOOPBACK}:{port}", file=out)
         for pack in holder.engine.packs:
             print(f"pack {pack.name} {pack.version} ({pack.rules} rules)", file=out)
