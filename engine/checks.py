@@ -69,7 +69,19 @@ def lint(engine: Engine) -> list[Problem]:
     problems: list[Problem] = []
     lexicon = engine.data.lexicon
     rewritten = _always_rewritten(lexicon)
-    linted_headers: set[str] = set()  # a pack header's `unless` is linted once, with its first rule
+    # each pattern is linted once, where it is first met: a fragment at its own line in the header,
+    # the header's `unless` with the pack's first rule
+    linted: set[tuple[bool, str]] = set()  # (is a `patterns` item, pattern)
+    for pack in engine.data.packs:
+        header = str(pack.files[0])
+        for name in pack.unused_fragments:
+            line = next((f.line for f in pack.fragments if f.name == name), None)
+            problems.append(Problem(header, line, None, f"fragment {name!r} is used by no rule"))
+        for fragment in pack.fragments:
+            key = f"fragments: {fragment.name}"
+            for message in _pattern_problems(key, fragment.pattern, rewritten):
+                problems.append(Problem(header, fragment.line, None, message))
+            linted.add((False, fragment.pattern))
     for rule in _rules(engine):
         if len(rule.match_examples) < MIN_EXAMPLES or len(rule.no_match_examples) < MIN_EXAMPLES:
             problems.append(
@@ -88,12 +100,13 @@ def lint(engine: Engine) -> list[Problem]:
             ("unless", rule.unless),
             ("unless_accented", rule.unless_accented),
             ("keep_if", rule.keep_if),
-            ("unless (pack header)", () if rule.pack in linted_headers else rule.pack_unless),
+            ("unless (pack header)", rule.pack_unless),
         ):
             for pattern in patterns:
-                problems.extend(_pattern_problems(rule, key, pattern))
-                problems.extend(_rewritten_words(rule, key, pattern, rewritten))
-        linted_headers.add(rule.pack)
+                if (key == "patterns", pattern) not in linted:
+                    linted.add((key == "patterns", pattern))
+                    for message in _pattern_problems(key, pattern, rewritten):
+                        problems.append(_problem(rule, rule.line, message))
     return problems
 
 
@@ -106,46 +119,32 @@ def _always_rewritten(lexicon: Lexicon) -> dict[str, str]:
     }
 
 
-def _rewritten_words(
-    rule: Rule, key: str, pattern: str, always: dict[str, str]
-) -> Iterator[Problem]:
-    """A pattern never sees the words in `always`: messages no longer contain them."""
-    for word in dict.fromkeys(_WORD_IN_PATTERN.findall(fold_pattern(pattern))):
-        if word in always:
-            yield _problem(
-                rule,
-                rule.line,
-                f"`{key}` {pattern!r} spells {word!r}, which messages never contain after "
-                f"normalisation: write {always[word]!r}",
-            )
-
-
-def _pattern_problems(rule: Rule, key: str, pattern: str) -> Iterator[Problem]:
+def _pattern_problems(key: str, pattern: str, rewritten: dict[str, str]) -> Iterator[str]:
+    """What is wrong with one pattern of field `key` (`patterns` must also prefilter)."""
     folded = fold_pattern(pattern)
     try:
         regex.compile(folded)  # loading trusts the stdlib parser; here every pattern compiles
     except regex.error as exc:
-        yield _problem(rule, rule.line, f"`{key}` {pattern!r} does not compile: {exc}")
+        yield f"`{key}` {pattern!r} does not compile: {exc}"
         return
     if nested_quantifier(folded):
-        yield _problem(
-            rule,
-            rule.line,
-            f"`{key}` {pattern!r} nests unbounded repeats (catastrophic backtracking)",
-        )
+        yield f"`{key}` {pattern!r} nests unbounded repeats (catastrophic backtracking)"
     elif _backtracks(folded):
-        yield _problem(rule, rule.line, f"`{key}` {pattern!r} is too slow on adversarial input")
+        yield f"`{key}` {pattern!r} is too slow on adversarial input"
     if _UPPER.search(_strip_escapes(folded)):
-        yield _problem(
-            rule, rule.line, f"`{key}` {pattern!r} has upper-case letters; text is lower-cased"
-        )
+        yield f"`{key}` {pattern!r} has upper-case letters; text is lower-cased"
     if key == "patterns":
         atoms = required_atoms(folded)
         if atoms is None:
-            yield _problem(rule, rule.line, f"pattern {pattern!r} has no literal to prefilter on")
+            yield f"pattern {pattern!r} has no literal to prefilter on"
         elif min(len(a.strip()) for a in atoms) < 2:
-            yield _problem(
-                rule, rule.line, f"pattern {pattern!r} prefilters only on {sorted(atoms)}"
+            yield f"pattern {pattern!r} prefilters only on {sorted(atoms)}"
+    # the normaliser rewrites these words (`wanna` -> `want to`): messages no longer contain them
+    for word in dict.fromkeys(_WORD_IN_PATTERN.findall(folded)):
+        if word in rewritten:
+            yield (
+                f"`{key}` {pattern!r} spells {word!r}, which messages never contain after "
+                f"normalisation: write {rewritten[word]!r}"
             )
 
 

@@ -2,6 +2,10 @@
 
 A pack is a file `<name>.yaml` holding a header and `rules:`, or a folder holding `pack.yaml` (the
 header) and any number of other `*.yaml` files with `rules:` lists. A packs directory holds packs.
+
+The header may name regex `fragments:` that many rules share; a rule's `patterns`, `unless`,
+`unless_accented` or `keep_if` list uses one with an item `{fragment: name}`. Loading expands the
+names, so the matcher only ever sees plain patterns.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +24,8 @@ from .normalize import fold_pattern
 from .pattern_cache import facts_of
 from .yamlio import LineDict, LineList, line_of, load_yaml
 
-HEADER_FIELDS = {"pack", "version", "languages", "description", "unless", "rules"}
+HEADER_FIELDS = {"pack", "version", "languages", "description", "unless", "fragments", "rules"}
+PATTERN_FIELDS = ("patterns", "unless", "unless_accented", "keep_if")
 RULE_FIELDS = {
     "id",
     "category",
@@ -38,11 +43,21 @@ RULE_FIELDS = {
 RULE_DIRECTIONS = ("in", "out", "any")
 _ID = re.compile(r"^[a-z0-9_]+(?:\.[a-z0-9_-]+)+$")
 _VERSION = re.compile(r"^[0-9A-Za-z.+-]{1,40}$")
+_FRAGMENT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
 @dataclass(frozen=True)
 class Example:
     text: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A named regex from a pack header, written once and used by many rules."""
+
+    name: str
+    pattern: str
     line: int | None
 
 
@@ -82,6 +97,19 @@ class Pack:
     rules: tuple[Rule, ...]
     files: tuple[Path, ...]
     digest: str
+    fragments: tuple[Fragment, ...] = ()
+    unused_fragments: tuple[str, ...] = ()  # names no rule uses (`rules lint` reports them)
+
+
+@dataclass
+class _PackScope:
+    """What every rule of one pack is read against; `used` collects the fragment names used."""
+
+    name: str
+    languages: tuple[str, ...]
+    advice: frozenset[str]
+    fragments: dict[str, Fragment | None]
+    used: set[str] = field(default_factory=set)
 
 
 def pack_sources(paths: Sequence[Path]) -> list[list[Path]]:
@@ -196,6 +224,8 @@ def _load_pack(group: list[Path], advice: frozenset[str], problems: list[Problem
                 )
             )
 
+    scope = _PackScope(name, tuple(languages), advice, _fragments(file, header, problems))
+
     raw_rules: list[tuple[Path, Any, int | None]] = []
     _collect_rules(header_path, header, raw_rules, problems, header_allowed=True)
     for path in group[1:]:
@@ -214,7 +244,7 @@ def _load_pack(group: list[Path], advice: frozenset[str], problems: list[Problem
     rules = [
         replace(rule, pack_unless=tuple(pack_unless))
         for path, raw, line in raw_rules
-        if (rule := _rule(name, tuple(languages), path, raw, line, advice, problems))
+        if (rule := _rule(scope, path, raw, line, problems))
     ]
     if not rules and len(problems) == before:
         problems.append(Problem(file, line_of(header, 1), None, f"pack {name!r} has no rules"))
@@ -229,7 +259,37 @@ def _load_pack(group: list[Path], advice: frozenset[str], problems: list[Problem
         rules=tuple(rules),
         files=tuple(group),
         digest=digest,
+        fragments=tuple(f for f in scope.fragments.values() if f is not None),
+        unused_fragments=tuple(n for n in scope.fragments if n not in scope.used),
     )
+
+
+def _fragments(
+    file: str, header: dict[str, Any], problems: list[Problem]
+) -> dict[str, Fragment | None]:
+    """The header's `fragments:` by name; a bad one is reported here, once, and maps to None."""
+    raw = header.get("fragments") or {}
+    if not isinstance(raw, dict):
+        problems.append(
+            Problem(file, line_of(header, 1), None, "`fragments` must map names to regexes")
+        )
+        return {}
+    lines = getattr(raw, "key_lines", {})
+    out: dict[str, Fragment | None] = {}
+    for fragment_name, pattern in raw.items():
+        line = lines.get(fragment_name, line_of(raw))
+        where = f"fragment {fragment_name!r}"
+        if not isinstance(fragment_name, str) or not _FRAGMENT_NAME.match(fragment_name):
+            problems.append(Problem(file, line, None, f"bad {where} (lowercase, digits, _)"))
+            continue
+        out[fragment_name] = None
+        if not isinstance(pattern, str) or not pattern:
+            problems.append(Problem(file, line, None, f"{where} must be one regex string"))
+        elif error := regex_error(pattern):
+            problems.append(Problem(file, line, None, f"bad regex in {where}: {error}"))
+        else:
+            out[fragment_name] = Fragment(fragment_name, pattern, line)
+    return out
 
 
 def _collect_rules(
@@ -256,6 +316,30 @@ def _strings(value: Any) -> list[str] | None:
     return None
 
 
+def _patterns(
+    value: Any, fragments: dict[str, Fragment | None], used: set[str], unknown: list[str]
+) -> list[str] | None:
+    """A pattern list with `{fragment: name}` items expanded; names not defined go to `unknown`."""
+    if not isinstance(value, list):
+        return _strings(value)
+    out: list[str] = []
+    for item in value:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict) and set(item) == {"fragment"}:
+            fragment_name = item["fragment"]
+            if not isinstance(fragment_name, str) or fragment_name not in fragments:
+                unknown.append(str(fragment_name))
+                continue
+            used.add(fragment_name)
+            fragment = fragments[fragment_name]
+            if fragment is not None:  # a bad fragment was reported with the header
+                out.append(fragment.pattern)
+        else:
+            return None
+    return out
+
+
 def _examples(value: Any) -> tuple[Example, ...] | None:
     if value is None:
         return ()
@@ -266,13 +350,7 @@ def _examples(value: Any) -> tuple[Example, ...] | None:
 
 
 def _rule(
-    pack: str,
-    languages: tuple[str, ...],
-    path: Path,
-    raw: Any,
-    line: int | None,
-    advice: frozenset[str],
-    problems: list[Problem],
+    scope: _PackScope, path: Path, raw: Any, line: int | None, problems: list[Problem]
 ) -> Rule | None:
     file = str(path)
     if not isinstance(raw, LineDict):
@@ -306,21 +384,30 @@ def _rule(
         bad(f"direction must be one of {', '.join(RULE_DIRECTIONS)}")
 
     fields: dict[str, list[str]] = {}
-    for key in ("keywords", "patterns", "unless", "unless_accented", "keep_if", "advice"):
+    for key in ("keywords", "advice"):
         values = _strings(raw.get(key))
         if values is None:
             bad(f"`{key}` must be a list of strings")
             values = []
         fields[key] = values
+    for key in PATTERN_FIELDS:
+        unknown: list[str] = []
+        values = _patterns(raw.get(key), scope.fragments, scope.used, unknown)
+        if values is None:
+            bad(f"`{key}` must be a list of regex strings or {{fragment: name}} items")
+            values = []
+        for fragment_name in unknown:
+            bad(f"`{key}` uses fragment {fragment_name!r}, which the pack header does not define")
+        fields[key] = values
     if not fields["keywords"] and not fields["patterns"]:
         bad("empty rule: no keywords and no patterns")
-    for key in ("patterns", "unless", "unless_accented", "keep_if"):
+    for key in PATTERN_FIELDS:
         for pattern in fields[key]:
             error = regex_error(pattern, accented=key == "unless_accented")
             if error:
                 bad(f"bad regex in `{key}` {pattern!r}: {error}")
     for key in fields["advice"]:
-        if key not in advice:
+        if key not in scope.advice:
             bad(f"unknown advice key {key!r}")
 
     examples = raw.get("examples") or {}
@@ -344,10 +431,10 @@ def _rule(
         advice=tuple(fields["advice"]),
         match_examples=match,
         no_match_examples=no_match,
-        pack=pack,
+        pack=scope.name,
         file=file,
         line=line,
-        languages=languages,
+        languages=scope.languages,
         unless_accented=tuple(unicodedata.normalize("NFC", p) for p in fields["unless_accented"]),
         keep_if=tuple(fields["keep_if"]),
     )

@@ -14,9 +14,10 @@ from .errors import Problem, RulesError
 
 
 class LineDict(dict[str, Any]):
-    """A YAML mapping that knows the (1-based) line it started on."""
+    """A YAML mapping that knows the (1-based) line it started on, and the line of each key."""
 
     line: int = 0
+    key_lines: dict[Any, int]
 
 
 class LineList(list[Any]):
@@ -39,6 +40,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     loader.flatten_mapping(node)
     out = LineDict()
     out.line = node.start_mark.line + 1
+    out.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in out:
@@ -46,6 +48,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
                 None, None, f"duplicate key {key!r}", key_node.start_mark
             )
         out[key] = loader.construct_object(value_node, deep=True)
+        out.key_lines[key] = key_node.start_mark.line + 1
     return out
 
 

@@ -100,3 +100,26 @@ def test_lint_reads_a_pack_header_unless_once(tmp_path: Path) -> None:
     assert (
         "`unless (pack header)`" in problem.message and "nests unbounded repeats" in problem.message
     )
+
+
+def test_lint_reports_a_fragment_once_at_its_header_line_and_an_unused_one(
+    tmp_path: Path,
+) -> None:
+    pack = tmp_path / "pack.yaml"
+    rule = "  - id: secrecy.en.{n}\n    category: secrecy\n    severity: low\n"
+    body = "    patterns: ['\\bkeep\\s+it\\b']\n    unless: [{fragment: slow}]\n" + EXAMPLES
+    pack.write_text(
+        "pack: fixture\nversion: 1\nfragments:\n"
+        "  slow: '(?:a+)+b\\bnews'\n  spare: '\\bnews\\b'\nrules:\n"
+        + rule.format(n="one")
+        + body
+        + rule.format(n="two")
+        + body,
+        encoding="utf-8",
+    )
+    problems = lint(Engine.load([pack]))
+    slow, spare = sorted(problems, key=lambda p: p.line or 0)
+    assert (slow.file, slow.line, slow.rule) == (str(pack), 4, None)
+    assert slow.message.startswith("`fragments: slow` ") and "nests unbounded" in slow.message
+    assert (spare.file, spare.line, spare.rule) == (str(pack), 5, None)
+    assert spare.message == "fragment 'spare' is used by no rule"

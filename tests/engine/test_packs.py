@@ -185,3 +185,37 @@ def test_a_bad_keep_if_regex_names_the_rule(tmp_path: Path) -> None:
     folder = write_pack(tmp_path / "p", KEPT_RULE.replace("(?:mom|dad|parents)", "(mom"))
     (problem,) = problems_of(folder)
     assert "secrecy.en.keep-secret" in problem and "bad regex in `keep_if`" in problem
+
+
+FRAGMENT_HEADER = """\
+pack: test-en
+version: 1.0.0
+fragments:
+  party_talk: '\\b(?:surprise|party)\\b'
+  unused_one: '\\bcake\\b'
+"""
+
+
+def test_rules_use_a_header_fragment_by_name(tmp_path: Path) -> None:
+    rule = KEPT_RULE.replace("unless: ['\\bsurprise\\b']", "unless: [{fragment: party_talk}]")
+    folder = write_pack(tmp_path / "p", rule, header=FRAGMENT_HEADER)
+    engine = Engine.load([folder])
+    assert {f.rule for f in engine.scan("this is our secret")} == {"secrecy.en.keep-secret"}
+    assert not engine.scan("the party is on friday, our secret ok")
+    (pack,) = engine.data.packs
+    assert [f.name for f in pack.fragments] == ["party_talk", "unused_one"]
+    assert pack.unused_fragments == ("unused_one",)
+
+
+def test_fragment_problems_name_the_header_line_or_the_rule(tmp_path: Path) -> None:
+    header = FRAGMENT_HEADER.replace("'\\bcake\\b'", "'(cake'") + "  Bad-Name: 'x'\n"
+    rule = KEPT_RULE.replace("unless: ['\\bsurprise\\b']", "unless: [{fragment: partytalk}]")
+    folder = write_pack(tmp_path / "p", rule, header=header)
+    header_file, rules_file = str(folder / "pack.yaml"), str(folder / "rules.yaml")
+    regex_problem, name_problem, rule_problem = sorted(problems_of(folder))
+    assert regex_problem.startswith(f"{header_file}:5: bad regex in fragment 'unused_one': ")
+    assert name_problem == f"{header_file}:6: bad fragment 'Bad-Name' (lowercase, digits, _)"
+    assert rule_problem == (
+        f"{rules_file}:2: [secrecy.en.keep-secret] `unless` uses fragment 'partytalk', "
+        "which the pack header does not define"
+    )
