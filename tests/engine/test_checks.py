@@ -84,18 +84,23 @@ def test_rules_test_reports_examples_that_fail(tmp_path: Path) -> None:
     ]
 
 
-def test_lint_reads_a_pack_header_unless_once(tmp_path: Path) -> None:
+def two_rule_pack(tmp_path: Path, header: str, rule_extra: str = "") -> Path:
+    """A pack whose header is `header` and whose two rules are alike but for their ids."""
     pack = tmp_path / "pack.yaml"
     rule = "  - id: secrecy.en.{n}\n    category: secrecy\n    severity: low\n"
-    body = "    patterns: ['\\bkeep\\s+it\\b']\n" + EXAMPLES
+    body = "    patterns: ['\\bkeep\\s+it\\b']\n" + rule_extra + EXAMPLES
     pack.write_text(
-        "pack: fixture\nversion: 1\nunless: ['(?:a+)+b\\bnews']\nrules:\n"
-        + rule.format(n="one")
-        + body
-        + rule.format(n="two")
-        + body,
+        "pack: fixture\nversion: 1\n"
+        + header
+        + "rules:\n"
+        + "".join(rule.format(n=n) + body for n in ("one", "two")),
         encoding="utf-8",
     )
+    return pack
+
+
+def test_lint_reads_a_pack_header_unless_once(tmp_path: Path) -> None:
+    pack = two_rule_pack(tmp_path, "unless: ['(?:a+)+b\\bnews']\n")
     (problem,) = lint(Engine.load([pack]))
     assert (
         "`unless (pack header)`" in problem.message and "nests unbounded repeats" in problem.message
@@ -105,17 +110,10 @@ def test_lint_reads_a_pack_header_unless_once(tmp_path: Path) -> None:
 def test_lint_reports_a_fragment_once_at_its_header_line_and_an_unused_one(
     tmp_path: Path,
 ) -> None:
-    pack = tmp_path / "pack.yaml"
-    rule = "  - id: secrecy.en.{n}\n    category: secrecy\n    severity: low\n"
-    body = "    patterns: ['\\bkeep\\s+it\\b']\n    unless: [{fragment: slow}]\n" + EXAMPLES
-    pack.write_text(
-        "pack: fixture\nversion: 1\nfragments:\n"
-        "  slow: '(?:a+)+b\\bnews'\n  spare: '\\bnews\\b'\nrules:\n"
-        + rule.format(n="one")
-        + body
-        + rule.format(n="two")
-        + body,
-        encoding="utf-8",
+    pack = two_rule_pack(
+        tmp_path,
+        "fragments:\n  slow: '(?:a+)+b\\bnews'\n  spare: '\\bnews\\b'\n",
+        rule_extra="    unless: [{fragment: slow}]\n",
     )
     problems = lint(Engine.load([pack]))
     slow, spare = sorted(problems, key=lambda p: p.line or 0)
