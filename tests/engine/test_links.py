@@ -232,6 +232,10 @@ FLAGGED = [
     ("https://shopee-flashsale.top/", "lookalike"),
     ("http://paypal.com-secure-review.net/", "lookalike"),
     ("https://apple.com-find-my.info/x", "lookalike"),
+    # parcel-fee bait names a national post or carrier
+    ("https://royalmail-redeliver.info/pay", "lookalike"),
+    ("auspost-delivery.top/track", "lookalike"),
+    ("https://jtexpress-hoantien.com/", "lookalike"),
     # pages named by a machine: IPFS content addresses, hash-named buckets, numbers
     (
         "https://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi.ipfs.dweb.link/",
@@ -275,6 +279,9 @@ CLEAN = [
     "https://dichvucong.gov.vn/p/home/dvc-trang-chu.html",
     "https://congan.hanoi.gov.vn/",
     "https://www.roblox.com/games/123",
+    "https://www.royalmail.com/track-your-item",
+    "https://auspost.com.au/mypost/track",
+    "https://www.evri.com/track-a-parcel",
     "https://steamcommunity.com/id/someone",
     "https://docs.google.com/document/d/abc/edit",
     "https://en.wikipedia.org/wiki/Bắt_cóc",
