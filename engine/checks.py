@@ -74,9 +74,9 @@ def lint(engine: Engine) -> list[Problem]:
     linted: set[tuple[bool, str]] = set()  # (is a `patterns` item, pattern)
     for pack in engine.data.packs:
         header = str(pack.files[0])
-        for name in pack.unused_fragments:
-            line = next((f.line for f in pack.fragments if f.name == name), None)
-            problems.append(Problem(header, line, None, f"fragment {name!r} is used by no rule"))
+        for unused in pack.unused_fragments:
+            message = f"fragment {unused.name!r} is used by no rule"
+            problems.append(Problem(header, unused.line, None, message))
         for fragment in pack.fragments:
             key = f"fragments: {fragment.name}"
             for message in _pattern_problems(key, fragment.pattern, rewritten):

@@ -98,7 +98,7 @@ class Pack:
     files: tuple[Path, ...]
     digest: str
     fragments: tuple[Fragment, ...] = ()
-    unused_fragments: tuple[str, ...] = ()  # names no rule uses (`rules lint` reports them)
+    unused_fragments: tuple[Fragment, ...] = ()  # no rule uses them (`rules lint` reports them)
 
 
 @dataclass
@@ -260,7 +260,9 @@ def _load_pack(group: list[Path], advice: frozenset[str], problems: list[Problem
         files=tuple(group),
         digest=digest,
         fragments=tuple(f for f in scope.fragments.values() if f is not None),
-        unused_fragments=tuple(n for n in scope.fragments if n not in scope.used),
+        unused_fragments=tuple(
+            f for f in scope.fragments.values() if f is not None and f.name not in scope.used
+        ),
     )
 
 
@@ -316,9 +318,7 @@ def _strings(value: Any) -> list[str] | None:
     return None
 
 
-def _patterns(
-    value: Any, fragments: dict[str, Fragment | None], used: set[str], unknown: list[str]
-) -> list[str] | None:
+def _patterns(value: Any, scope: _PackScope, unknown: list[str]) -> list[str] | None:
     """A pattern list with `{fragment: name}` items expanded; names not defined go to `unknown`."""
     if not isinstance(value, list):
         return _strings(value)
@@ -328,11 +328,11 @@ def _patterns(
             out.append(item)
         elif isinstance(item, dict) and set(item) == {"fragment"}:
             fragment_name = item["fragment"]
-            if not isinstance(fragment_name, str) or fragment_name not in fragments:
+            if not isinstance(fragment_name, str) or fragment_name not in scope.fragments:
                 unknown.append(str(fragment_name))
                 continue
-            used.add(fragment_name)
-            fragment = fragments[fragment_name]
+            scope.used.add(fragment_name)
+            fragment = scope.fragments[fragment_name]
             if fragment is not None:  # a bad fragment was reported with the header
                 out.append(fragment.pattern)
         else:
@@ -392,7 +392,7 @@ def _rule(
         fields[key] = values
     for key in PATTERN_FIELDS:
         unknown: list[str] = []
-        values = _patterns(raw.get(key), scope.fragments, scope.used, unknown)
+        values = _patterns(raw.get(key), scope, unknown)
         if values is None:
             bad(f"`{key}` must be a list of regex strings or {{fragment: name}} items")
             values = []

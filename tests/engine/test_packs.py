@@ -204,7 +204,7 @@ def test_rules_use_a_header_fragment_by_name(tmp_path: Path) -> None:
     assert not engine.scan("the party is on friday, our secret ok")
     (pack,) = engine.data.packs
     assert [f.name for f in pack.fragments] == ["party_talk", "unused_one"]
-    assert pack.unused_fragments == ("unused_one",)
+    assert [f.name for f in pack.unused_fragments] == ["unused_one"]
 
 
 def test_fragment_problems_name_the_header_line_or_the_rule(tmp_path: Path) -> None:
