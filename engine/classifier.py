@@ -4,10 +4,12 @@ A rule catches the move it was written for, but one message often makes several 
 who also orders secrecy and threatens arrest). A linear model over the message's words and word
 pairs, trained on every rule's own examples (`notalone rules train`, `engine.training`), names
 the categories it is sure of. The engine only asks it about messages a rule already flagged, so
-it never raises an alarm on its own and everyday chat stays quiet. It can also lower one: a rule's
-finding in a category the model is sure is absent (below `veto`) is dropped, because a regex that
-fires on a look-alike ("my mum said never send photos to strangers") is the commonest false alarm.
-Link checks are never dropped.
+it never raises an alarm on its own and everyday chat stays quiet. It can also lower one, because
+a regex that fires on a look-alike ("my mum said never send photos to strangers") is the
+commonest false alarm. A rule's finding is dropped when the model is sure its category is absent
+(below `veto`), or when a second model, trained on every category at once, is sure the message
+shows none at all (below `risk_veto`): pooling all the risky examples, it knows harmless chat
+better than any one category's model. Link checks are never dropped.
 
 The model is data (`rules/model/classifier.json`); reading it needs only the standard library.
 It is read with the packs at load; its numbers are packed float32 so that costs little.
@@ -30,7 +32,7 @@ from pathlib import Path
 from .errors import Problem, RulesError
 from .model import CATEGORIES, Finding
 
-FORMAT = 3  # 3: idf and weights are packed float32 (`pack_floats`), not lists of decimals
+FORMAT = 4  # 3: numbers packed as float32 (`pack_floats`); 4: adds the any-category `risk` model
 MODEL_RULE = "model."  # findings the model adds are "model.<category>"
 
 
@@ -44,10 +46,26 @@ _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 
 @dataclass(frozen=True)
-class CategoryModel:
+class LinearModel:
     intercept: float
     weights: array[float]  # one float32 per vocabulary entry (4 bytes each, not a float object)
+
+    def probability(self, features: Mapping[int, float]) -> float:
+        score = self.intercept + sum(self.weights[i] * x for i, x in features.items())
+        return 1.0 / (1.0 + math.exp(-score))
+
+
+@dataclass(frozen=True)
+class CategoryModel(LinearModel):
     advice: tuple[str, ...]  # what the teen is told when only the model names the category
+
+
+@dataclass(frozen=True)
+class Opinion:
+    """What the model makes of one message."""
+
+    risk: float  # probability that the message shows any category at all
+    categories: Mapping[str, float]  # probability per category
 
 
 @dataclass(frozen=True)
@@ -57,29 +75,32 @@ class Classifier:
     vocabulary: Mapping[str, int]
     idf: array[float]  # float32, as stored
     models: Mapping[str, CategoryModel]
+    risk: LinearModel  # whether the message shows any category
     threshold: float  # probability from which a category counts
     veto: float  # below this probability a rule's finding in the category is dropped
+    risk_veto: float  # below this probability of any category, every rule finding is dropped
     known_rules: frozenset[str]  # rules whose examples it learnt: only their findings are dropped
 
-    def probabilities(self, text: str) -> dict[str, float]:
-        """Probability per category for a NORMALISED text."""
+    def opinion(self, text: str) -> Opinion:
+        """The model's view of a NORMALISED text."""
         features = self._features(text)
-        out = {}
-        for category, model in self.models.items():
-            score = model.intercept + sum(model.weights[i] * x for i, x in features.items())
-            out[category] = 1.0 / (1.0 + math.exp(-score))
-        return out
+        return Opinion(
+            self.risk.probability(features),
+            {category: m.probability(features) for category, m in self.models.items()},
+        )
 
-    def sure_of(self, probabilities: Mapping[str, float]) -> list[str]:
+    def sure_of(self, opinion: Opinion) -> list[str]:
         """Categories at or above the threshold, most likely first."""
-        ranked = sorted(probabilities.items(), key=lambda kv: -kv[1])
+        ranked = sorted(opinion.categories.items(), key=lambda kv: -kv[1])
         return [category for category, p in ranked if p >= self.threshold]
 
-    def vetoes(self, finding: Finding, probabilities: Mapping[str, float]) -> bool:
+    def vetoes(self, finding: Finding, opinion: Opinion) -> bool:
         """Whether the model is sure enough that a rule's finding is wrong. A rule added since the
         model was trained is never overruled: the model has not seen what it is for."""
-        p = probabilities.get(finding.category)
-        return p is not None and p < self.veto and finding.rule in self.known_rules
+        if finding.rule not in self.known_rules:
+            return False
+        p = opinion.categories.get(finding.category)
+        return opinion.risk < self.risk_veto or (p is not None and p < self.veto)
 
     def _features(self, text: str) -> dict[int, float]:
         """Sublinear TF-IDF of words and word pairs, L2-normalised (as the trainer's vectoriser)."""
@@ -126,16 +147,18 @@ def load_classifier(path: Path) -> Classifier:
             )
             for category, spec in raw["categories"].items()
         }
+        risk = LinearModel(float(raw["risk"]["intercept"]), unpack_floats(raw["risk"]["weights"]))
         threshold = float(raw["threshold"])
         veto = float(raw["veto"])
+        risk_veto = float(raw["risk_veto"])
         known_rules = frozenset(str(r) for r in raw["rules"])
         unknown = sorted(set(models) - set(CATEGORIES))
         if unknown:
             raise ValueError(f"unknown categories {unknown}")
         if len(idf) != len(vocabulary) or any(
-            len(m.weights) != len(vocabulary) for m in models.values()
+            len(m.weights) != len(vocabulary) for m in (risk, *models.values())
         ):
             raise ValueError("vocabulary, idf and weights differ in length")
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise RulesError([Problem(str(path), None, None, f"bad classifier model: {exc}")]) from exc
-    return Classifier(vocabulary, idf, models, threshold, veto, known_rules)
+    return Classifier(vocabulary, idf, models, risk, threshold, veto, risk_veto, known_rules)

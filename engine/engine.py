@@ -202,8 +202,8 @@ class Engine:
     ) -> list[Finding]:
         """The rules' findings less those the model is sure are wrong, plus the categories it is
         sure of that no rule named (low, over the whole message), if any finding is left."""
-        probabilities = classifier.probabilities(normalised)
-        kept = [f for f in rule_findings if not classifier.vetoes(f, probabilities)]
+        opinion = classifier.opinion(normalised)
+        kept = [f for f in rule_findings if not classifier.vetoes(f, opinion)]
         if not kept:
             return []
         found = {f.category for f in kept}
@@ -216,7 +216,7 @@ class Engine:
                 length,
                 classifier.models[category].advice,
             )
-            for category in classifier.sure_of(probabilities)
+            for category in classifier.sure_of(opinion)
             if category not in found
         ]
 

@@ -55,12 +55,18 @@ def test_inference_is_what_scikit_learn_computes(tmp_path: Path) -> None:
     vectoriser = TfidfVectorizer(ngram_range=(1, 2), min_df=MIN_DOCUMENTS, sublinear_tf=True)
     matrix = vectoriser.fit_transform(texts)
     unseen = ["please dont tell your mom", "send me a picture on cam", "homework at school"]
-    for category in ("secrecy", "sexual_content"):
+    opinions = [classifier.opinion(text) for text in unseen]
+    targets = {
+        "secrecy": [("secrecy" in c) for c in labels],
+        "sexual_content": [("sexual_content" in c) for c in labels],
+        "any": [bool(c) for c in labels],
+    }
+    for name, target in targets.items():
         model = LogisticRegression(
             C=REGULARISATION, class_weight="balanced", max_iter=2000, random_state=0
-        ).fit(matrix, [category in c for c in labels])
+        ).fit(matrix, target)
         expected = model.predict_proba(vectoriser.transform(unseen))[:, 1]
-        got = [classifier.probabilities(text)[category] for text in unseen]
+        got = [o.risk if name == "any" else o.categories[name] for o in opinions]
         assert got == pytest.approx(list(expected), abs=1e-4)
 
 
@@ -91,17 +97,22 @@ def test_a_rule_finding_the_model_rules_out_goes_unless_the_rule_is_new_to_it() 
     classifier = engine.data.classifier
     assert classifier is not None
 
-    def with_veto(veto: float, known: frozenset[str] = classifier.known_rules) -> Engine:
-        changed = dataclasses.replace(classifier, veto=veto, known_rules=known)
+    def with_veto(
+        veto: float, risk_veto: float = 0.0, known: frozenset[str] = classifier.known_rules
+    ) -> Engine:
+        changed = dataclasses.replace(classifier, veto=veto, risk_veto=risk_veto, known_rules=known)
         return Engine(dataclasses.replace(engine.data, classifier=changed))
 
     text = "dont tell your mom about us, join https://t.me/+AbCdEf12345 tonight"
     rules_alone = engine.scan_uncached(text, model=False)
     assert {"secrecy", "suspicious_link"} <= {f.category for f in rules_alone}
     assert _rule_findings(with_veto(0.0).scan(text)) >= {f.category for f in rules_alone}
-    cleared = with_veto(1.01).scan(text)  # a model sure that no category is there
-    assert cleared and all(f.rule.startswith("link.") for f in cleared)
-    kept = with_veto(1.01, frozenset()).scan(text)  # ... but that has not seen these rules
+    for cleared in (
+        with_veto(1.01).scan(text),  # a model sure that no rule's category is there
+        with_veto(0.0, risk_veto=1.01).scan(text),  # a model sure that the message is harmless
+    ):
+        assert cleared and all(f.rule.startswith("link.") for f in cleared)
+    kept = with_veto(1.01, 1.01, frozenset()).scan(text)  # ... but that has not seen these rules
     assert {f.rule for f in rules_alone} <= {f.rule for f in kept}
     # the bundled model agrees with the rules here
     assert {"secrecy", "suspicious_link"} <= _rule_findings(engine.scan(text))
@@ -130,22 +141,60 @@ def test_custom_packs_run_without_the_bundled_model(tmp_path: Path) -> None:
     assert Engine.load([pack]).data.classifier is None  # it learnt the bundled packs only
 
 
+def test_the_bundled_model_clears_look_alikes_and_keeps_risky_messages() -> None:
+    """On the dev set (which it never trained on), the model takes away more false alarms than
+    it takes catches: what a teen notices as fewer warnings on harmless chat."""
+    engine = Engine.load()
+    lines = (REPO / "tests" / "data" / "dev_messages.jsonl").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in lines.splitlines() if line]
+    cleared = lost = 0
+    for row in rows:
+        alone = {
+            f.category for f in engine.scan_uncached(row["text"], row["direction"], model=False)
+        }
+        with_model = {f.category for f in engine.scan(row["text"], row["direction"])}
+        expected = set(row["categories"])
+        cleared += bool(alone - expected) and not with_model - expected
+        lost += bool(alone & expected) and not with_model & expected
+    assert cleared > 2 * lost
+
+
+_HEADER = '{"format": 4, "threshold": 0.8, "veto": 0.2, "risk_veto": 0.2, '
+_RISK = '"risk": {"intercept": 0, "weights": ""}'
+
+
 @pytest.mark.parametrize(
     "content",
     [
         "{not json",
         '{"format": 99}',
-        '{"format": 3, "threshold": 0.8, "veto": 0.2, "vocabulary": ["a"], "idf": "",'
-        ' "categories": {}, "rules": []}',
         '{"format": 3, "threshold": 0.8, "vocabulary": [], "idf": "", "categories": {}}',
-        '{"format": 3, "threshold": 0.8, "veto": 0.2, "vocabulary": [], "idf": "", "rules": [],'
-        ' "categories": {"nope": {"intercept": 0, "weights": "", "advice": []}}}',
-        '{"format": 3, "threshold": 0.8, "veto": 0.2, "vocabulary": ["a"], "idf": "not base64!",'
-        ' "categories": {}, "rules": []}',
-        '{"format": 3, "threshold": 0.8, "veto": 0.2, "vocabulary": ["a"], "idf": "AAA=",'
-        ' "categories": {}, "rules": []}',
-        '{"format": 3, "threshold": 0.8, "veto": 0.2, "vocabulary": ["a"], "idf": [1.5],'
-        ' "categories": {}, "rules": []}',
+        _HEADER + '"vocabulary": ["a"], "idf": "", "categories": {}, "rules": [], ' + _RISK + "}",
+        _HEADER + '"vocabulary": [], "idf": "", "categories": {}, "rules": []}',  # no risk model
+        '{"format": 4, "threshold": 0.8, "veto": 0.2, "vocabulary": [], "idf": "", "rules": [], '
+        + _RISK
+        + ', "categories": {}}',  # no risk_veto
+        _HEADER
+        + '"vocabulary": [], "idf": "", "rules": [], '
+        + _RISK
+        + ', "categories": {"nope": {"intercept": 0, "weights": "", "advice": []}}}',
+        # the risk model's weights are shorter than the vocabulary
+        _HEADER
+        + '"vocabulary": ["a"], "idf": "AACAPw==", "rules": [], "categories": {}, '
+        + _RISK
+        + "}",
+        _HEADER
+        + '"vocabulary": ["a"], "idf": "not base64!", "categories": {}, "rules": [], '
+        + _RISK
+        + "}",
+        _HEADER
+        + '"vocabulary": ["a"], "idf": "AAA=", "categories": {}, "rules": [], '
+        + _RISK
+        + "}",
+        _HEADER
+        + '"vocabulary": ["a"], "idf": [1.5], "categories": {}, "rules": [], '
+        + _RISK
+        + "}",
     ],
 )
 def test_a_broken_model_file_is_named(tmp_path: Path, content: str) -> None:
