@@ -129,8 +129,7 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
         return 2
     except KeyboardInterrupt:  # stopped while the packs were loading
         sock.close()
-        print("Not Alone server stopped.", file=err, flush=True)
-        return 0
+        return _stopped(err)
     port = int(sock.getsockname()[1])
     run = RunInfo(port=port, pid=os.getpid(), secret=secrets.token_urlsafe(32))
     pairing = PairingCodes()
@@ -156,5 +155,9 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
         stop_wsgi_server(server)
         store.close()
         remove_runfile(options.data_dir, run)
+    return _stopped(err)
+
+
+def _stopped(err: TextIO) -> int:
     print("Not Alone server stopped.", file=err, flush=True)
     return 0
