@@ -9,8 +9,8 @@ A fixed third of the dev set (by a hash of the id) is held out: `--misses` never
 messages, so rule authors can tune on the rest and the held-out figures stay honest. A second,
 sealed set (`tests/data/holdout_messages.jsonl`, written later by someone who never read the
 rules or the dev set) is reported only with `--sealed`, as figures: nobody tunes on it.
-`--fresh` adds the fresh batches (`tests/data/fresh_messages.jsonl`, written by four writers who
-never read the rules): their `tune` half is listed by `--misses`, their `check` half never is.
+`--fresh` adds the fresh batches (`tests/data/fresh_messages.jsonl`, written by sixteen writers who
+never read the rules): their `tune` part is listed by `--misses`, their `check` part never is.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ TITLES = {
     "tune": "tune part (2/3)",
     "held_out": "held out (1/3)",
     "sealed": "sealed set",
-    "fresh_tune": "fresh, tune half",
-    "fresh_check": "fresh, check half",
+    "fresh_tune": "fresh, tune part",
+    "fresh_check": "fresh, check part",
 }
 
 
@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--fresh",
         action="store_true",
-        help="also report the fresh batches (--misses lists the tune half, never the check half)",
+        help="also report the fresh batches (--misses lists the tune part, never the check part)",
     )
     args = parser.parse_args(argv)
     engine = Engine.load()
