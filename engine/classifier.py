@@ -70,7 +70,7 @@ class Opinion:
 
 @dataclass(frozen=True)
 class Classifier:
-    """Word and word-pair TF-IDF features, one logistic model per category."""
+    """Word and word-pair TF-IDF features, one logistic model per category and one for any."""
 
     vocabulary: Mapping[str, int]
     idf: array[float]  # float32, as stored
