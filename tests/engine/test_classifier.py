@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,6 +71,11 @@ def test_inference_is_what_scikit_learn_computes(tmp_path: Path) -> None:
         assert got == pytest.approx(list(expected), abs=1e-4)
 
 
+def _dev_rows() -> list[dict[str, Any]]:
+    lines = (REPO / "tests" / "data" / "dev_messages.jsonl").read_text(encoding="utf-8")
+    return [json.loads(line) for line in lines.splitlines() if line]
+
+
 def _rule_findings(findings: tuple[Finding, ...]) -> set[str]:
     return {f.category for f in findings if not f.rule.startswith(MODEL_RULE)}
 
@@ -77,8 +83,7 @@ def _rule_findings(findings: tuple[Finding, ...]) -> set[str]:
 def test_the_model_only_adds_categories_to_messages_a_rule_flagged() -> None:
     engine = Engine.load()
     assert engine.data.classifier is not None, "the bundled model ships with the packs"
-    lines = (REPO / "tests" / "data" / "dev_messages.jsonl").read_text(encoding="utf-8")
-    rows = [json.loads(line) for line in lines.splitlines() if line]
+    rows = _dev_rows()
     added = 0
     for row in rows:
         findings = engine.scan(row["text"], row["direction"])
@@ -145,8 +150,7 @@ def test_the_bundled_model_clears_look_alikes_and_keeps_risky_messages() -> None
     """On the dev set (which it never trained on), the model takes away more false alarms than
     it takes catches: what a teen notices as fewer warnings on harmless chat."""
     engine = Engine.load()
-    lines = (REPO / "tests" / "data" / "dev_messages.jsonl").read_text(encoding="utf-8")
-    rows = [json.loads(line) for line in lines.splitlines() if line]
+    rows = _dev_rows()
     cleared = lost = 0
     for row in rows:
         alone = {
@@ -159,8 +163,21 @@ def test_the_bundled_model_clears_look_alikes_and_keeps_risky_messages() -> None
     assert cleared > 2 * lost
 
 
-_HEADER = '{"format": 4, "threshold": 0.8, "veto": 0.2, "risk_veto": 0.2, '
-_RISK = '"risk": {"intercept": 0, "weights": ""}'
+def _model(**changes: object) -> str:
+    """A well-formed empty model file with `changes` (None removes a field)."""
+    fields: dict[str, object] = {
+        "format": 4,
+        "threshold": 0.8,
+        "veto": 0.2,
+        "risk_veto": 0.2,
+        "vocabulary": [],
+        "idf": "",
+        "rules": [],
+        "categories": {},
+        "risk": {"intercept": 0, "weights": ""},
+    }
+    fields.update(changes)
+    return json.dumps({k: v for k, v in fields.items() if v is not None})
 
 
 @pytest.mark.parametrize(
@@ -169,32 +186,14 @@ _RISK = '"risk": {"intercept": 0, "weights": ""}'
         "{not json",
         '{"format": 99}',
         '{"format": 3, "threshold": 0.8, "vocabulary": [], "idf": "", "categories": {}}',
-        _HEADER + '"vocabulary": ["a"], "idf": "", "categories": {}, "rules": [], ' + _RISK + "}",
-        _HEADER + '"vocabulary": [], "idf": "", "categories": {}, "rules": []}',  # no risk model
-        '{"format": 4, "threshold": 0.8, "veto": 0.2, "vocabulary": [], "idf": "", "rules": [], '
-        + _RISK
-        + ', "categories": {}}',  # no risk_veto
-        _HEADER
-        + '"vocabulary": [], "idf": "", "rules": [], '
-        + _RISK
-        + ', "categories": {"nope": {"intercept": 0, "weights": "", "advice": []}}}',
-        # the risk model's weights are shorter than the vocabulary
-        _HEADER
-        + '"vocabulary": ["a"], "idf": "AACAPw==", "rules": [], "categories": {}, '
-        + _RISK
-        + "}",
-        _HEADER
-        + '"vocabulary": ["a"], "idf": "not base64!", "categories": {}, "rules": [], '
-        + _RISK
-        + "}",
-        _HEADER
-        + '"vocabulary": ["a"], "idf": "AAA=", "categories": {}, "rules": [], '
-        + _RISK
-        + "}",
-        _HEADER
-        + '"vocabulary": ["a"], "idf": [1.5], "categories": {}, "rules": [], '
-        + _RISK
-        + "}",
+        _model(vocabulary=["a"]),  # idf shorter than the vocabulary
+        _model(risk=None),
+        _model(risk_veto=None),
+        _model(categories={"nope": {"intercept": 0, "weights": "", "advice": []}}),
+        _model(vocabulary=["a"], idf="AACAPw=="),  # the risk weights are shorter
+        _model(vocabulary=["a"], idf="not base64!"),
+        _model(vocabulary=["a"], idf="AAA="),
+        _model(vocabulary=["a"], idf=[1.5]),
     ],
 )
 def test_a_broken_model_file_is_named(tmp_path: Path, content: str) -> None:
@@ -227,8 +226,7 @@ def test_when_the_teen_dismisses_the_rules_the_model_goes_quiet_too() -> None:
     from engine.model import Message
 
     engine = Engine.load()
-    lines = (REPO / "tests" / "data" / "dev_messages.jsonl").read_text(encoding="utf-8")
-    rows = [json.loads(line) for line in lines.splitlines() if line]
+    rows = _dev_rows()
     texts = [
         r["text"]
         for r in rows
