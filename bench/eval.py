@@ -9,8 +9,8 @@ A fixed third of the dev set (by a hash of the id) is held out: `--misses` never
 messages, so rule authors can tune on the rest and the held-out figures stay honest. A second,
 sealed set (`tests/data/holdout_messages.jsonl`, written later by someone who never read the
 rules or the dev set) is reported only with `--sealed`, as figures: nobody tunes on it.
-`--fresh` adds the fresh batches (`tests/data/fresh_messages.jsonl`, written by sixteen writers who
-never read the rules): their `tune` part is listed by `--misses`, their `check` part never is.
+`--fresh` adds the fresh batches (`tests/data/fresh_messages.jsonl`, written by twenty-two writers
+who never read the rules): their `tune` part is listed by `--misses`, their `check` part never is.
 """
 
 from __future__ import annotations
