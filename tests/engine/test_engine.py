@@ -106,6 +106,9 @@ def test_a_scan_cut_short_by_the_budget_is_not_cached(tmp_path: Path) -> None:
         ("Cô gửi link nhóm Zalo lớp 9A2, các em vào nhận thông báo: zalo.me/g/lop9a2thcs", False),
         ("Homeroom group for 8B, parents welcome: https://chat.whatsapp.com/AbC123xyz", False),
         ("zoom lớp học thêm tối nay 8h: https://zoom.us/j/123456789", False),
+        # a workplace, team or church group: the organisers post their own invite
+        ("Staff group for the pool, managers post shifts here: chat.whatsapp.com/Jb4kR", False),
+        ("nhóm nhân viên ca tối của quán nha, vào để đổi ca: zalo.me/g/quanca3", False),
         # the same links from a stranger, or with a risky request beside them
         ("join here t.me/+AbCdEf12", True),
         ("vào nhóm kín này đi em: t.me/+AbCdEf12", True),
