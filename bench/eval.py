@@ -11,6 +11,9 @@ sealed set (`tests/data/holdout_messages.jsonl`, written later by someone who ne
 rules or the dev set) is reported only with `--sealed`, as figures: nobody tunes on it.
 `--fresh` adds the fresh batches (`tests/data/fresh_messages.jsonl`, written by twenty-two writers
 who never read the rules): their `tune` part is listed by `--misses`, their `check` part never is.
+With `--fresh` it also scores a second labeller's blind labels of 400 tune messages
+(`tests/data/second_labels.jsonl`) against the writers' own, as a detector would be scored: how
+close careful reading gets to these labels.
 """
 
 from __future__ import annotations
@@ -34,12 +37,14 @@ from engine.model import CATEGORIES, Message, Severity
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = REPO.parent / "shared"
+SECOND_LABELS = REPO / "tests" / "data" / "second_labels.jsonl"
 TITLES = {
     "tune": "tune part (2/3)",
     "held_out": "held out (1/3)",
     "sealed": "sealed set",
     "fresh_tune": "fresh, tune part",
     "fresh_check": "fresh, check part",
+    "second": "2nd labeller (400 tune)",
 }
 
 
@@ -116,16 +121,7 @@ def eval_messages(
         direction = str(row.get("direction", "in"))
         expected = set(row.get("categories") or [])  # type: ignore[call-overload]
         got = set(c for f in engine.scan(text, direction) for c in [f.category])
-        for category in CATEGORIES:
-            counts = target.per_category[category]
-            if category in got and category in expected:
-                counts.tp += 1
-            elif category in got:
-                counts.fp += 1
-                target.misses.append(f"FP {category:15} {row.get('id')}: {text[:110]}")
-            elif category in expected:
-                counts.fn += 1
-                target.misses.append(f"FN {category:15} {row.get('id')}: {text[:110]}")
+        tally(target, row, got)
         kind = str(row.get("kind", "benign" if not expected else "risky"))
         lang = str(row.get("lang", "?"))
         if not expected:
@@ -138,6 +134,39 @@ def eval_messages(
             flagged[key] += bool(got & expected)
     for key in sorted(totals):
         report.rate(key, flagged[key], totals[key])
+
+
+def tally(target: Report, row: dict[str, object], got: set[str]) -> None:
+    """Per-category counts of the categories `got` against the row's labels; errors listed."""
+    expected = set(row.get("categories") or [])  # type: ignore[call-overload]
+    text = str(row["text"])
+    for category in CATEGORIES:
+        counts = target.per_category[category]
+        if category in got and category in expected:
+            counts.tp += 1
+        elif category in got:
+            counts.fp += 1
+            target.misses.append(f"FP {category:15} {row.get('id')}: {text[:110]}")
+        elif category in expected:
+            counts.fn += 1
+            target.misses.append(f"FN {category:15} {row.get('id')}: {text[:110]}")
+
+
+def eval_second_labeller(
+    fresh: list[dict[str, object]], labels: Iterable[dict[str, object]], report: Report
+) -> None:
+    """A second person's labels scored like a detector against the writers' own: the ceiling
+    that careful reading reaches on these labels."""
+    rows = {str(row["id"]): row for row in fresh}
+    harmless = called_risky = 0
+    for label in labels:
+        row = rows[str(label["id"])]
+        got = set(label["categories"])  # type: ignore[call-overload]
+        tally(report, row, got)
+        if not row.get("categories"):
+            harmless += 1
+            called_risky += bool(got)
+    report.rate("second labeller: harmless called risky", called_risky, harmless)
 
 
 def eval_threads(engine: Engine, rows: list[dict[str, object]], report: Report) -> None:
@@ -238,12 +267,13 @@ def main(argv: list[str] | None = None) -> int:
     sealed_path = REPO / "tests" / "data" / "holdout_messages.jsonl"
     if args.sealed:
         eval_messages(engine, read_jsonl(sealed_path), sealed, sealed, name="sealed")
-    fresh_tune, fresh_check = Report(), Report()
+    fresh_tune, fresh_check, second = Report(), Report(), Report()
     if args.fresh:
         fresh = list(read_jsonl(REPO / "tests" / "data" / "fresh_messages.jsonl"))
         for half, target in (("tune", fresh_tune), ("check", fresh_check)):
             rows = [row for row in fresh if row["part"] == half]
             eval_messages(engine, rows, target, target, name=f"fresh {half}")
+        eval_second_labeller(fresh, read_jsonl(SECOND_LABELS), second)
     eval_sms(engine, args.shared / "eval" / "sms_spam_uci.csv", report)
     if not args.no_links:
         eval_links(engine, args.shared, report)
@@ -251,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.sealed:
         parts["sealed"] = sealed
     if args.fresh:
-        parts |= {"fresh_tune": fresh_tune, "fresh_check": fresh_check}
+        parts |= {"fresh_tune": fresh_tune, "fresh_check": fresh_check, "second": second}
     if args.json:
         json.dump({k: p.to_json() for k, p in parts.items()}, sys.stdout, indent=2)
         print()
